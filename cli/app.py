@@ -1,0 +1,20 @@
+"""The `rectify` application: each cli module registers its commands here."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import core
+
+app = typer.Typer(
+    name="rectify",
+    help="整改通:巡视巡察整改台账、提醒催办与销号管理",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+core.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,595 @@
+"""Commands of the ledger core: init, registration, listing, the lifecycle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import col, select
+
+from cli.common import AsOfOpt, AsOpt, JsonOpt, context, emit_json, print_table, user_errors
+from ledger import lifecycle, registry
+from ledger.actors import resolve_actor
+from ledger.errors import InvalidInputError, NotFoundError
+from ledger.history import task_history
+from ledger.inputs import (
+    InspectionCreate,
+    ProblemCreate,
+    TaskCreate,
+    UserCreate,
+    parse_date,
+    split_units,
+    validated,
+)
+from ledger.queries import TaskFilter, task_views
+from ledger.uow import transaction
+from models.db import upgrade_schema
+from models.enums import Light, Role, TaskKind, TaskStatus
+from models.tables import Evidence, Extension, Inspection, Problem, ProgressReport, Unit, User
+
+inspection_app = typer.Typer(help="巡视(察)轮次", no_args_is_help=True)
+problem_app = typer.Typer(help="反馈问题", no_args_is_help=True)
+task_app = typer.Typer(help="整改任务", no_args_is_help=True)
+user_app = typer.Typer(help="用户", no_args_is_help=True)
+unit_app = typer.Typer(help="责任单位", no_args_is_help=True)
+extension_app = typer.Typer(help="延期申请审批", no_args_is_help=True)
+
+KIND_WORDS = {
+    "immediate": TaskKind.immediate,
+    "立行立改": TaskKind.immediate,
+    "dated": TaskKind.dated,
+    "限期整改": TaskKind.dated,
+    "ongoing": TaskKind.ongoing,
+    "长期坚持": TaskKind.ongoing,
+}
+
+
+def _enum(value: str | None, enum: type, field: str):  # type: ignore[no-untyped-def]
+    if value is None:
+        return None
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = "/".join(m.value for m in enum)
+        raise InvalidInputError(f"{field}“{value}”无法识别,可选:{allowed}") from None
+
+
+def init() -> None:
+    """创建或升级数据库结构(可重复运行)。"""
+    ctx = context()
+    with user_errors():
+        upgrade_schema(ctx.engine)
+        ctx.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    typer.echo(f"数据库已就绪:{ctx.engine.url.render_as_string(hide_password=True)}")
+
+
+@inspection_app.command("add")
+def inspection_add(
+    body: Annotated[str, typer.Option(help="巡视(察)机构,如 省委第八巡视组")],
+    feedback_date: Annotated[str, typer.Option(help="反馈日期,如 2026-10-15")],
+    kind: Annotated[str, typer.Option(help="来源:巡视/巡察/审计/督查")] = "巡视",
+    subject: Annotated[str, typer.Option(help="主题,如 脱贫攻坚")] = "",
+    org: Annotated[str, typer.Option(help="被巡视(察)单位")] = "",
+    plan_doc_no: Annotated[str, typer.Option(help="整改方案文号")] = "",
+    title: Annotated[str, typer.Option(help="标题(默认由机构和主题生成)")] = "",
+    as_: AsOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """登记一轮巡视(察)反馈。"""
+    ctx = context()
+    with user_errors():
+        data = validated(
+            InspectionCreate,
+            source_kind=kind,
+            body=body,
+            subject=subject,
+            inspected_org=org,
+            feedback_date=parse_date(feedback_date, "反馈日期(--feedback-date)"),
+            plan_doc_no=plan_doc_no,
+            title=title,
+        )
+        with ctx.use_case(as_) as (session, actor):
+            inspection = registry.add_inspection(data, session=session, actor=actor, now=ctx.now)
+    if json_:
+        emit_json(inspection.model_dump())
+    else:
+        typer.echo(f"已登记轮次 {inspection.id}:{inspection.title}")
+
+
+@inspection_app.command("list")
+def inspection_list(json_: JsonOpt = False) -> None:
+    """列出巡视(察)轮次。"""
+    inspections_cmd(json_)
+
+
+def inspections_cmd(json_: JsonOpt = False) -> None:
+    """列出巡视(察)轮次。"""
+    ctx = context()
+    ctx.require_schema()
+    with transaction(ctx.engine) as session:
+        rows = list(session.exec(select(Inspection).order_by(col(Inspection.id))))
+    if json_:
+        emit_json([r.model_dump() for r in rows])
+        return
+    print_table(
+        ["编号", "来源", "机构", "反馈日期", "方案文号", "标题"],
+        [[r.id, r.source_kind, r.body, r.feedback_date, r.plan_doc_no, r.title] for r in rows],
+    )
+
+
+@problem_app.command("add")
+def problem_add(
+    inspection: Annotated[int, typer.Option(help="轮次编号")],
+    description: Annotated[str, typer.Option(help="问题描述")],
+    serial: Annotated[str, typer.Option(help="序号,如 一 / (一) / 1")] = "",
+    category: Annotated[str, typer.Option(help="问题类别")] = "",
+    goal: Annotated[str, typer.Option(help="整改目标")] = "",
+    as_: AsOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """登记一个反馈问题。"""
+    ctx = context()
+    with user_errors():
+        data = validated(
+            ProblemCreate,
+            inspection_id=inspection,
+            description=description,
+            serial=serial,
+            category=category,
+            goal=goal,
+        )
+        with ctx.use_case(as_) as (session, actor):
+            problem = registry.add_problem(data, session=session, actor=actor, now=ctx.now)
+    if json_:
+        emit_json(problem.model_dump())
+    else:
+        typer.echo(f"已登记问题 {problem.id}(第{problem.seq}个):{problem.description}")
+
+
+def problems_cmd(
+    inspection: Annotated[int | None, typer.Option(help="只看该轮次")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """列出反馈问题。"""
+    ctx = context()
+    ctx.require_schema()
+    with transaction(ctx.engine) as session:
+        stmt = select(Problem).order_by(col(Problem.inspection_id), col(Problem.seq))
+        if inspection is not None:
+            stmt = stmt.where(Problem.inspection_id == inspection)
+        rows = list(session.exec(stmt))
+    if json_:
+        emit_json([r.model_dump() for r in rows])
+        return
+    print_table(
+        ["编号", "轮次", "序号", "问题"],
+        [[r.id, r.inspection_id, r.serial, r.description] for r in rows],
+    )
+
+
+@task_app.command("add")
+def task_add(
+    problem: Annotated[int, typer.Option(help="问题编号")],
+    measure: Annotated[str, typer.Option(help="整改措施")],
+    lead_unit: Annotated[
+        str, typer.Option(help="牵头单位(须已登记;可写多个,以、分隔,第一个为牵头)")
+    ],
+    co_unit: Annotated[list[str] | None, typer.Option(help="配合单位,可重复")] = None,
+    leader: Annotated[str, typer.Option(help="责任领导")] = "",
+    person: Annotated[str, typer.Option(help="责任人")] = "",
+    kind: Annotated[
+        str, typer.Option(help="立行立改/限期整改/长期坚持(或 immediate/dated/ongoing)")
+    ] = "限期整改",
+    deadline: Annotated[str | None, typer.Option(help="整改时限,如 2026-12-31")] = None,
+    note: Annotated[str, typer.Option(help="备注")] = "",
+    as_: AsOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """登记一项整改任务(措施)。"""
+    ctx = context()
+    with user_errors():
+        if kind not in KIND_WORDS:
+            raise InvalidInputError(
+                f"任务类型(--kind)“{kind}”无法识别,可选:立行立改/限期整改/长期坚持"
+            )
+        units = split_units(lead_unit)
+        co_units = units[1:] + [u for name in co_unit or [] for u in split_units(name)]
+        data = validated(
+            TaskCreate,
+            problem_id=problem,
+            measure=measure,
+            lead_unit=units[0] if units else "",
+            co_units=co_units,
+            leader=leader,
+            person=person,
+            kind=KIND_WORDS[kind],
+            deadline=parse_date(deadline, "整改时限(--deadline)") if deadline else None,
+            note=note,
+        )
+        with ctx.use_case(as_) as (session, actor):
+            task = registry.add_task(
+                data,
+                session=session,
+                actor=actor,
+                now=ctx.now,
+                today=ctx.today,
+                rules=ctx.settings.rules,
+                calendar=ctx.calendar,
+            )
+    if json_:
+        _show(task.id, None, json_=True)  # type: ignore[arg-type]
+    else:
+        typer.echo(f"已登记任务 {task.id}({task.code}),整改时限 {task.deadline or '长期坚持'}")
+
+
+def tasks_cmd(
+    inspection: Annotated[int | None, typer.Option(help="轮次编号")] = None,
+    unit: Annotated[str | None, typer.Option(help="单位(牵头或配合)")] = None,
+    status: Annotated[str | None, typer.Option(help="pending/in_progress/submitted/closed")] = None,
+    light: Annotated[str | None, typer.Option(help="red/yellow/green/blue/done")] = None,
+    as_of: AsOfOpt = None,
+    as_: AsOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """列出整改任务及红黄绿蓝灯。"""
+    ctx = context()
+    with user_errors():
+        where = TaskFilter(
+            inspection_id=inspection,
+            unit=unit,
+            status=_enum(status, TaskStatus, "状态(--status)"),
+            light=_enum(light, Light, "灯(--light)"),
+        )
+        today = ctx.as_of(as_of)
+        with ctx.use_case(as_) as (session, actor):
+            views = task_views(
+                session, today=today, rules=ctx.settings.rules, where=where, actor=actor
+            )
+    if json_:
+        emit_json([v.as_json() for v in views])
+        return
+    print_table(
+        ["编号", "序号", "整改措施", "牵头单位", "时限", "剩余天数", "状态", "灯"],
+        [
+            [
+                v.id,
+                v.code,
+                v.measure,
+                v.lead_unit,
+                v.deadline or v.kind.label,
+                "" if v.days_left is None else v.days_left,
+                v.status.label,
+                v.light.label,
+            ]
+            for v in views
+        ],
+        clip=30,
+    )
+    closed = sum(v.status is TaskStatus.closed for v in views)
+    rate = f"{closed / len(views) * 100:.1f}%" if views else "—"
+    typer.echo(f"共{len(views)}项,已销号{closed}项,完成率{rate}")
+
+
+def _show(task_id: int, as_: str | None, *, json_: bool, as_of: str | None = None) -> None:
+    ctx = context()
+    with user_errors():
+        today = ctx.as_of(as_of)
+        with ctx.use_case(as_) as (session, actor):
+            views = task_views(
+                session,
+                today=today,
+                rules=ctx.settings.rules,
+                where=TaskFilter(task_ids=(task_id,)),
+                actor=actor,
+            )
+            if not views:
+                lifecycle.get_task(session, task_id)  # not found: says so
+                raise NotFoundError(f"任务 {task_id} 不在“{actor.name}”的查看范围内")
+            reports = list(
+                session.exec(
+                    select(ProgressReport)
+                    .where(ProgressReport.task_id == task_id)
+                    .order_by(col(ProgressReport.reported_at), col(ProgressReport.id))
+                )
+            )
+            evidence = list(
+                session.exec(
+                    select(Evidence).where(col(Evidence.report_id).in_([r.id for r in reports]))
+                )
+            )
+            extensions = list(session.exec(select(Extension).where(Extension.task_id == task_id)))
+    view = views[0]
+    by_report: dict[int, list[Evidence]] = {}
+    for e in evidence:
+        by_report.setdefault(e.report_id, []).append(e)
+    if json_:
+        data = view.as_json()
+        data["reports"] = [
+            {**r.model_dump(), "evidence": [e.model_dump() for e in by_report.get(r.id or 0, [])]}
+            for r in reports
+        ]
+        data["extensions"] = [e.model_dump() for e in extensions]
+        emit_json(data)
+        return
+    typer.echo(f"任务 {view.id}({view.code})  {view.light.label}  {view.status.label}")
+    typer.echo(f"所属轮次:{view.inspection}")
+    typer.echo(f"问题:{view.problem}")
+    typer.echo(f"整改措施:{view.measure}")
+    typer.echo(f"牵头单位:{view.lead_unit}  配合单位:{'、'.join(view.co_units) or '无'}")
+    typer.echo(f"责任领导:{view.leader or '—'}  责任人:{view.person or '—'}")
+    deadline = view.deadline or view.kind.label
+    if view.original_deadline and view.original_deadline != view.deadline:
+        deadline = f"{deadline}(原时限 {view.original_deadline})"
+    typer.echo(
+        f"类型:{view.kind.label}  整改时限:{deadline}  剩余天数:{'—' if view.days_left is None else view.days_left}"
+    )
+    for r in reports:
+        files = "、".join(f"{e.name}({e.size}字节)" for e in by_report.get(r.id or 0, []))
+        typer.echo(
+            f"- {r.reported_at.astimezone(ctx.now.tzinfo):%Y-%m-%d %H:%M} {r.actor}[{r.kind}] {r.text}"
+            + (f" 佐证:{files}" if files else "")
+        )
+    for e in extensions:
+        typer.echo(
+            f"- 延期申请 {e.id}:{e.current_deadline} → {e.new_deadline},{e.reason}({e.status})"
+        )
+
+
+@task_app.command("show")
+def task_show(
+    task_id: int, as_of: AsOfOpt = None, as_: AsOpt = None, json_: JsonOpt = False
+) -> None:
+    """查看一项任务的详情、进展、佐证和延期申请。"""
+    _show(task_id, as_, json_=json_, as_of=as_of)
+
+
+def history_cmd(task_id: int, as_: AsOpt = None, json_: JsonOpt = False) -> None:
+    """查看一项任务的完整变更记录。"""
+    ctx = context()
+    with user_errors(), ctx.use_case(as_) as (session, actor):
+        if not task_views(
+            session,
+            today=ctx.today,
+            rules=ctx.settings.rules,
+            where=TaskFilter(task_ids=(task_id,)),
+            actor=actor,
+        ):
+            lifecycle.get_task(session, task_id)
+            raise NotFoundError(f"任务 {task_id} 不在“{actor.name}”的查看范围内")
+        entries = task_history(session, task_id)
+    if json_:
+        emit_json([e.model_dump() for e in entries])
+        return
+    print_table(
+        ["时间", "操作人", "操作", "字段", "原值", "新值", "说明"],
+        [
+            [
+                f"{e.at.astimezone(ctx.now.tzinfo):%Y-%m-%d %H:%M:%S}",
+                e.actor,
+                e.action,
+                e.field,
+                e.old_value,
+                e.new_value,
+                e.note,
+            ]
+            for e in entries
+        ],
+    )
+
+
+EvidenceOpt = Annotated[list[Path] | None, typer.Option("--evidence", help="佐证材料文件,可重复")]
+
+
+def progress_cmd(
+    task_id: int,
+    text: Annotated[str, typer.Option(help="工作开展情况")],
+    issues: Annotated[str, typer.Option(help="存在的问题")] = "",
+    next_steps: Annotated[str, typer.Option("--next", help="下一步打算")] = "",
+    evidence: EvidenceOpt = None,
+    as_: AsOpt = None,
+) -> None:
+    """填报整改进展。"""
+    ctx = context()
+    with user_errors(), ctx.use_case(as_) as (session, actor):
+        lifecycle.report_progress(
+            task_id,
+            text=text,
+            issues=issues,
+            next_steps=next_steps,
+            evidence=evidence,
+            session=session,
+            actor=actor,
+            now=ctx.now,
+            evidence_store=ctx.settings.evidence_dir,
+        )
+    typer.echo(f"已填报任务 {task_id} 的进展")
+
+
+def submit_cmd(
+    task_id: int,
+    summary: Annotated[str, typer.Option(help="整改情况摘要")],
+    evidence: EvidenceOpt = None,
+    no_evidence: Annotated[str, typer.Option("--no-evidence", help="无需佐证材料的理由")] = "",
+    as_: AsOpt = None,
+) -> None:
+    """申请销号。"""
+    ctx = context()
+    with user_errors(), ctx.use_case(as_) as (session, actor):
+        lifecycle.submit_for_closure(
+            task_id,
+            summary=summary,
+            evidence=evidence,
+            no_evidence_reason=no_evidence,
+            session=session,
+            actor=actor,
+            now=ctx.now,
+            evidence_store=ctx.settings.evidence_dir,
+        )
+    typer.echo(f"任务 {task_id} 已申请销号,等待整改办审核")
+
+
+def verify_cmd(
+    task_id: int, note: Annotated[str, typer.Option(help="审核意见")] = "", as_: AsOpt = None
+) -> None:
+    """销号(整改办)。"""
+    ctx = context()
+    with user_errors(), ctx.use_case(as_) as (session, actor):
+        lifecycle.verify_closure(task_id, note=note, session=session, actor=actor, now=ctx.now)
+    typer.echo(f"任务 {task_id} 已销号")
+
+
+def return_cmd(
+    task_id: int, reason: Annotated[str, typer.Option(help="退回理由")], as_: AsOpt = None
+) -> None:
+    """退回销号申请,任务回到整改中(整改办)。"""
+    ctx = context()
+    with user_errors(), ctx.use_case(as_) as (session, actor):
+        lifecycle.return_for_rework(
+            task_id, reason=reason, session=session, actor=actor, now=ctx.now
+        )
+    typer.echo(f"任务 {task_id} 已退回,理由:{reason}")
+
+
+def extend_cmd(
+    task_id: int,
+    to: Annotated[str, typer.Option("--to", help="申请延至,如 2027-03-31")],
+    reason: Annotated[str, typer.Option(help="延期理由")],
+    as_: AsOpt = None,
+) -> None:
+    """申请延期(须在整改时限前)。"""
+    ctx = context()
+    with user_errors():
+        new_deadline = parse_date(to, "延期时限(--to)")
+        with ctx.use_case(as_) as (session, actor):
+            ext = lifecycle.request_extension(
+                task_id,
+                new_deadline=new_deadline,
+                reason=reason,
+                session=session,
+                actor=actor,
+                now=ctx.now,
+                today=ctx.today,
+            )
+    typer.echo(f"已提交延期申请 {ext.id}:任务 {task_id} 申请延至 {new_deadline}")
+
+
+def _decide(extension_id: int, approve: bool, reason: str, as_: str | None) -> None:
+    ctx = context()
+    with user_errors(), ctx.use_case(as_) as (session, actor):
+        ext = lifecycle.decide_extension(
+            extension_id, approve=approve, reason=reason, session=session, actor=actor, now=ctx.now
+        )
+    word = f"已批准,整改时限改为 {ext.new_deadline}" if approve else "未批准,整改时限不变"
+    typer.echo(f"延期申请 {extension_id} {word}")
+
+
+@extension_app.command("approve")
+def extension_approve(
+    extension_id: int, reason: Annotated[str, typer.Option(help="审批意见")] = "", as_: AsOpt = None
+) -> None:
+    """批准延期申请。"""
+    _decide(extension_id, True, reason, as_)
+
+
+@extension_app.command("refuse")
+def extension_refuse(
+    extension_id: int,
+    reason: Annotated[str, typer.Option(help="不批准的理由")] = "",
+    as_: AsOpt = None,
+) -> None:
+    """不批准延期申请。"""
+    _decide(extension_id, False, reason, as_)
+
+
+@user_app.command("add")
+def user_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="office(整改办)/unit(责任单位)/leader(责任领导)")],
+    unit: Annotated[str | None, typer.Option(help="所在单位(须已登记)")] = None,
+    tag: Annotated[str | None, typer.Option(help="通知标签(默认用姓名)")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """登记用户。"""
+    ctx = context()
+    with user_errors():
+        role_value = _enum(role, Role, "角色(--role)")
+        data = validated(UserCreate, name=name, role=role_value, unit=unit, notify_tag=tag)
+        with ctx.use_case(as_) as (session, actor):
+            registry.add_user(data, session=session, actor=actor, now=ctx.now)
+    typer.echo(f"已登记用户 {name}({role_value.label})")
+
+
+@user_app.command("list")
+def user_list(json_: JsonOpt = False) -> None:
+    """列出用户。"""
+    ctx = context()
+    ctx.require_schema()
+    with transaction(ctx.engine) as session:
+        rows = session.exec(
+            select(User, Unit.name).outerjoin(Unit, col(Unit.id) == User.unit_id)
+        ).all()
+    if json_:
+        emit_json([{**u.model_dump(), "unit": n} for u, n in rows])
+        return
+    print_table(
+        ["姓名", "角色", "单位", "通知标签"],
+        [[u.name, Role(u.role).label, n or "", u.notify_tag or ""] for u, n in rows],
+    )
+
+
+@unit_app.command("add")
+def unit_add(
+    name: str,
+    tag: Annotated[str | None, typer.Option(help="通知标签(默认用单位名称)")] = None,
+    as_: AsOpt = None,
+) -> None:
+    """登记责任单位。"""
+    ctx = context()
+    with user_errors(), ctx.use_case(as_) as (session, actor):
+        registry.add_unit(name, session=session, actor=actor, now=ctx.now, notify_tag=tag)
+    typer.echo(f"已登记单位 {name}")
+
+
+@unit_app.command("list")
+def unit_list(json_: JsonOpt = False) -> None:
+    """列出责任单位。"""
+    ctx = context()
+    ctx.require_schema()
+    with transaction(ctx.engine) as session:
+        rows = list(session.exec(select(Unit).order_by(col(Unit.name))))
+    if json_:
+        emit_json([u.model_dump() for u in rows])
+        return
+    print_table(["编号", "单位", "通知标签"], [[u.id, u.name, u.notify_tag or ""] for u in rows])
+
+
+def whoami(as_: AsOpt = None) -> None:
+    """显示当前操作人及其角色。"""
+    ctx = context()
+    ctx.require_schema()
+    with user_errors(), transaction(ctx.engine) as session:
+        actor = resolve_actor(session, as_)
+    typer.echo(
+        f"{actor.name}({actor.role.label}{'/' + actor.unit_name if actor.unit_name else ''})"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("inspections")(inspections_cmd)
+    app.command("problems")(problems_cmd)
+    app.command("tasks")(tasks_cmd)
+    app.command("history")(history_cmd)
+    app.command("progress")(progress_cmd)
+    app.command("submit")(submit_cmd)
+    app.command("verify")(verify_cmd)
+    app.command("return")(return_cmd)
+    app.command("extend")(extend_cmd)
+    app.command("whoami")(whoami)
+    app.add_typer(inspection_app, name="inspection")
+    app.add_typer(problem_app, name="problem")
+    app.add_typer(task_app, name="task")
+    app.add_typer(user_app, name="user")
+    app.add_typer(unit_app, name="unit")
+    app.add_typer(extension_app, name="extension")

@@ -1,0 +1,83 @@
+"""Who is acting, and what they may do.
+
+The actor comes from `--as NAME` or RECTIFY_USER. On a fresh install with no users the
+local operator acts as the office, so a newcomer can start without set-up; once users
+exist every change needs a known actor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from ledger.errors import ForbiddenError, NotFoundError
+from models.enums import Role
+from models.tables import Task, TaskCoUnit, Unit, User
+
+LOCAL_OPERATOR = "本地管理员"
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    role: Role
+    unit_id: int | None = None
+    unit_name: str | None = None
+
+    @property
+    def is_office(self) -> bool:
+        return self.role is Role.office
+
+
+def resolve_actor(session: Session, name: str | None) -> Actor:
+    """The acting user, refused with a clear message when unknown."""
+    has_users = session.exec(select(func.count()).select_from(User)).one() > 0
+    if not has_users:
+        # Fresh install: whoever runs the command is the office.
+        return Actor(name=name or LOCAL_OPERATOR, role=Role.office)
+    if not name:
+        raise ForbiddenError("已登记用户,请用 --as 姓名 或环境变量 RECTIFY_USER 说明操作人")
+    user = session.exec(select(User).where(User.name == name)).first()
+    if user is None:
+        raise NotFoundError(f"操作人“{name}”未登记,请由整改办用 rectify user add 登记后再操作")
+    unit_name = session.get(Unit, user.unit_id).name if user.unit_id else None  # type: ignore[union-attr]
+    return Actor(name=user.name, role=user.role, unit_id=user.unit_id, unit_name=unit_name)
+
+
+def require_office(actor: Actor, what: str) -> None:
+    if not actor.is_office:
+        raise ForbiddenError(f"“{actor.name}”({actor.role.label})无权{what},此操作仅限整改办")
+
+
+def task_units(session: Session, task: Task) -> set[int]:
+    co = session.exec(select(TaskCoUnit.unit_id).where(TaskCoUnit.task_id == task.id)).all()
+    return {task.lead_unit_id, *co}
+
+
+def require_task_actor(session: Session, actor: Actor, task: Task, what: str) -> None:
+    """Units act on tasks where they are lead or co-unit; the office may act on any; leaders only read."""
+    if actor.is_office:
+        return
+    if actor.role is Role.leader:
+        raise ForbiddenError(f"“{actor.name}”(责任领导)只能查看,不能{what}")
+    if actor.unit_id is None or actor.unit_id not in task_units(session, task):
+        raise ForbiddenError(
+            f"“{actor.name}”所在单位“{actor.unit_name or '未指定'}”不是任务 {task.code} 的牵头或配合单位,不能{what}"
+        )
+
+
+def remit_clause(actor: Actor) -> sa.ColumnElement[bool] | None:
+    """What the actor may read: None means everything (the office)."""
+    if actor.is_office:
+        return None
+    unit_tasks = select(TaskCoUnit.task_id).where(TaskCoUnit.unit_id == actor.unit_id)
+    by_unit = sa.or_(Task.lead_unit_id == actor.unit_id, Task.id.in_(unit_tasks))  # type: ignore[union-attr]
+    if actor.role is Role.leader:
+        return (
+            sa.or_(Task.leader == actor.name, by_unit)
+            if actor.unit_id
+            else Task.leader == actor.name
+        )  # type: ignore[return-value]
+    return by_unit

@@ -1,0 +1,335 @@
+"""The lifecycle of a task: progress, 申请销号, 销号 / 退回, 延期.
+
+Rules live in models.rules (pure); these functions load, check who may act, apply the
+rule, write history, and leave the commit to the caller's unit of work.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from ledger.actors import Actor, require_office, require_task_actor
+from ledger.errors import InvalidInputError, LifecycleError, NotFoundError
+from ledger.evidence import inspect_files, store_files
+from ledger.history import record, record_changes
+from models import rules as R
+from models.enums import ExtensionStatus, ReportKind, TaskStatus
+from models.tables import Evidence, Extension, ProgressReport, Task
+
+
+def get_task(session: Session, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFoundError(f"任务编号 {task_id} 不存在,请用 rectify tasks 查看任务列表")
+    return task
+
+
+def _next_status(fn, *args, **kwargs) -> TaskStatus:  # type: ignore[no-untyped-def]
+    try:
+        return fn(*args, **kwargs)  # type: ignore[no-any-return]
+    except R.RuleError as exc:
+        raise LifecycleError(str(exc)) from None
+
+
+def _set_status(
+    session: Session,
+    task: Task,
+    new: TaskStatus,
+    *,
+    actor: Actor,
+    action: str,
+    now: datetime,
+    note: str = "",
+) -> None:
+    old = task.status
+    task.status = new
+    task.updated_at = now
+    task.closed_at = now if new is TaskStatus.closed else None
+    session.add(task)
+    assert task.id is not None
+    record(
+        session,
+        actor=actor.name,
+        action=action,
+        entity="task",
+        entity_id=task.id,
+        task_id=task.id,
+        now=now,
+        field="status",
+        old=TaskStatus(old).label,
+        new=new.label,
+        note=note,
+    )
+
+
+def _add_report(
+    session: Session,
+    task: Task,
+    *,
+    kind: ReportKind,
+    actor: Actor,
+    now: datetime,
+    text: str,
+    issues: str = "",
+    next_steps: str = "",
+    evidence: list[Path],
+    evidence_store: Path,
+    no_evidence_reason: str = "",
+) -> ProgressReport:
+    files = inspect_files(evidence)
+    report = ProgressReport(
+        task_id=task.id,
+        kind=kind,
+        actor=actor.name,
+        reported_at=now,
+        text=text,
+        issues=issues,
+        next_steps=next_steps,
+        no_evidence_reason=no_evidence_reason,
+    )
+    session.add(report)
+    session.flush()
+    assert report.id is not None
+    for f in files:
+        session.add(Evidence(report_id=report.id, name=f.name, size=f.size, sha256=f.sha256))
+    store_files(evidence_store, files)
+    return report
+
+
+def report_progress(
+    task_id: int,
+    *,
+    text: str,
+    issues: str = "",
+    next_steps: str = "",
+    evidence: list[Path] | None = None,
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    evidence_store: Path,
+) -> ProgressReport:
+    """进展填报: the first report moves 待整改 to 整改中."""
+    if not text.strip():
+        raise InvalidInputError("进展内容(--text)不能为空")
+    task = get_task(session, task_id)
+    require_task_actor(session, actor, task, "填报进展")
+    new = _next_status(R.after_progress, TaskStatus(task.status))
+    report = _add_report(
+        session,
+        task,
+        kind=ReportKind.progress,
+        actor=actor,
+        now=now,
+        text=text.strip(),
+        issues=issues,
+        next_steps=next_steps,
+        evidence=evidence or [],
+        evidence_store=evidence_store,
+    )
+    assert task.id is not None
+    record(
+        session,
+        actor=actor.name,
+        action="progress",
+        entity="task",
+        entity_id=task.id,
+        task_id=task.id,
+        now=now,
+        field="progress",
+        new=text.strip(),
+    )
+    if new != task.status:
+        _set_status(session, task, new, actor=actor, action="progress", now=now)
+    else:
+        task.updated_at = now  # bumps the version, so a concurrent step on the same task conflicts
+        session.add(task)
+    return report
+
+
+def submit_for_closure(
+    task_id: int,
+    *,
+    summary: str,
+    evidence: list[Path] | None = None,
+    no_evidence_reason: str = "",
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    evidence_store: Path,
+) -> ProgressReport:
+    """申请销号: needs a summary and evidence, or an explicit reason why none is needed."""
+    task = get_task(session, task_id)
+    require_task_actor(session, actor, task, "申请销号")
+    new = _next_status(
+        R.after_submit,
+        TaskStatus(task.status),
+        summary=summary,
+        evidence_count=len(evidence or []),
+        no_evidence_reason=no_evidence_reason,
+    )
+    report = _add_report(
+        session,
+        task,
+        kind=ReportKind.closure,
+        actor=actor,
+        now=now,
+        text=summary.strip(),
+        evidence=evidence or [],
+        evidence_store=evidence_store,
+        no_evidence_reason=no_evidence_reason.strip(),
+    )
+    _set_status(session, task, new, actor=actor, action="submit", now=now, note=summary.strip())
+    return report
+
+
+def verify_closure(
+    task_id: int, *, note: str = "", session: Session, actor: Actor, now: datetime
+) -> Task:
+    """销号: only the office."""
+    task = get_task(session, task_id)
+    require_office(actor, "销号")
+    new = _next_status(R.after_verify, TaskStatus(task.status))
+    _set_status(session, task, new, actor=actor, action="verify", now=now, note=note)
+    return task
+
+
+def return_for_rework(
+    task_id: int, *, reason: str, session: Session, actor: Actor, now: datetime
+) -> Task:
+    """退回: back to 整改中, the reason kept in history."""
+    task = get_task(session, task_id)
+    require_office(actor, "退回销号申请")
+    new = _next_status(R.after_return, TaskStatus(task.status), reason=reason)
+    _set_status(session, task, new, actor=actor, action="return", now=now, note=reason.strip())
+    return task
+
+
+def request_extension(
+    task_id: int,
+    *,
+    new_deadline: date,
+    reason: str,
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    today: date,
+) -> Extension:
+    """延期申请: only while open and before the deadline."""
+    if not reason.strip():
+        raise InvalidInputError("申请延期须写明理由(--reason)")
+    task = get_task(session, task_id)
+    require_task_actor(session, actor, task, "申请延期")
+    try:
+        R.check_extension_request(
+            kind=task.kind,
+            status=TaskStatus(task.status),
+            deadline=task.deadline,
+            new_deadline=new_deadline,
+            today=today,
+        )
+    except R.RuleError as exc:
+        raise LifecycleError(str(exc)) from None
+    assert task.deadline is not None and task.id is not None
+    pending = [e for e in _extensions(session, task.id) if e.status == ExtensionStatus.pending]
+    if pending:
+        raise LifecycleError(f"该任务已有待审批的延期申请(编号 {pending[0].id}),请等待整改办审批")
+    extension = Extension(
+        task_id=task.id,
+        requested_by=actor.name,
+        requested_at=now,
+        current_deadline=task.deadline,
+        new_deadline=new_deadline,
+        reason=reason.strip(),
+    )
+    session.add(extension)
+    session.flush()
+    assert extension.id is not None
+    record(
+        session,
+        actor=actor.name,
+        action="extension_request",
+        entity="extension",
+        entity_id=extension.id,
+        task_id=task.id,
+        now=now,
+        field="deadline",
+        old=task.deadline,
+        new=new_deadline,
+        note=reason.strip(),
+    )
+    task.updated_at = now  # bumps the version: two requests at once conflict
+    session.add(task)
+    return extension
+
+
+def _extensions(session: Session, task_id: int) -> list[Extension]:
+    from sqlmodel import select
+
+    return list(session.exec(select(Extension).where(Extension.task_id == task_id)))
+
+
+def decide_extension(
+    extension_id: int,
+    *,
+    approve: bool,
+    reason: str = "",
+    session: Session,
+    actor: Actor,
+    now: datetime,
+) -> Extension:
+    """批准 sets the new deadline and keeps the original; 不批准 keeps the deadline."""
+    require_office(actor, "审批延期申请")
+    extension = session.get(Extension, extension_id)
+    if extension is None:
+        raise NotFoundError(
+            f"延期申请编号 {extension_id} 不存在,请用 rectify task show 查看任务的延期申请"
+        )
+    if extension.status != ExtensionStatus.pending:
+        raise LifecycleError(
+            f"延期申请 {extension_id} 已{ExtensionStatus(extension.status).label},不能重复审批"
+        )
+    task = get_task(session, extension.task_id)
+    try:
+        R.check_extension_decision(status=TaskStatus(task.status), approve=approve)
+    except R.RuleError as exc:
+        raise LifecycleError(str(exc)) from None
+    extension.status = ExtensionStatus.approved if approve else ExtensionStatus.refused
+    extension.decided_by = actor.name
+    extension.decided_at = now
+    extension.decision_reason = reason.strip()
+    session.add(extension)
+    assert task.id is not None
+    record(
+        session,
+        actor=actor.name,
+        action="extension_" + ("approve" if approve else "refuse"),
+        entity="extension",
+        entity_id=extension_id,
+        task_id=task.id,
+        now=now,
+        field="status",
+        old=ExtensionStatus.pending.label,
+        new=ExtensionStatus(extension.status).label,
+        note=reason,
+    )
+    if approve:
+        if task.original_deadline is None:
+            task.original_deadline = task.deadline
+        record_changes(
+            session,
+            actor=actor.name,
+            action="extension_approve",
+            entity="task",
+            entity_id=task.id,
+            task_id=task.id,
+            now=now,
+            changes=[("deadline", task.deadline, extension.new_deadline)],
+            note=reason,
+        )
+        task.deadline = extension.new_deadline
+    task.updated_at = now
+    session.add(task)
+    return extension

@@ -1,0 +1,173 @@
+"""Reading the ledger: task views with their light, in one set-based query.
+
+The light is derived at read time (never stored). `light_case` is the SQL mirror of
+models.rules.light_of; the unit tests check the two agree on every branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from ledger.actors import Actor, remit_clause
+from models.enums import Light, TaskKind, TaskStatus
+from models.rules import Rules, days_left
+from models.tables import Inspection, Problem, Task, TaskCoUnit, Unit
+
+
+def light_case(today: date, rules: Rules) -> sa.ColumnElement[str]:
+    """The light as a SQL expression: comparisons against dates computed here, so it is portable."""
+    yellow_until = today + timedelta(days=rules.yellow_days)
+    return sa.case(
+        (col(Task.status) == TaskStatus.closed.value, Light.done.value),
+        (
+            sa.or_(col(Task.kind) == TaskKind.ongoing.value, col(Task.deadline).is_(None)),
+            Light.blue.value,
+        ),
+        (col(Task.deadline) < today, Light.red.value),
+        (col(Task.deadline) <= yellow_until, Light.yellow.value),
+        else_=Light.green.value,
+    )
+
+
+@dataclass
+class TaskView:
+    """What a user sees of a task; `as_json` is the --json shape."""
+
+    id: int
+    code: str
+    inspection_id: int
+    inspection: str
+    problem_id: int
+    problem: str
+    problem_serial: str
+    measure: str
+    lead_unit: str
+    co_units: list[str]
+    leader: str
+    person: str
+    kind: TaskKind
+    deadline: date | None
+    original_deadline: date | None
+    status: TaskStatus
+    light: Light
+    days_left: int | None
+    version: int
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("extra")
+        data.update(
+            kind=self.kind.value,
+            kind_label=self.kind.label,
+            status=self.status.value,
+            status_label=self.status.label,
+            light=self.light.value,
+            light_label=self.light.label,
+            deadline=self.deadline.isoformat() if self.deadline else None,
+            original_deadline=self.original_deadline.isoformat()
+            if self.original_deadline
+            else None,
+        )
+        data.update(self.extra)
+        return data
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    inspection_id: int | None = None
+    unit: str | None = None  # lead or co-unit
+    status: TaskStatus | None = None
+    light: Light | None = None
+    task_ids: tuple[int, ...] | None = None
+
+
+def task_views(
+    session: Session,
+    *,
+    today: date,
+    rules: Rules,
+    where: TaskFilter = TaskFilter(),
+    actor: Actor | None = None,
+) -> list[TaskView]:
+    """Task views matching the filter, in ledger order. Two queries whatever the count."""
+    lead = aliased(Unit)
+    light = light_case(today, rules).label("light")
+    stmt = (
+        select(Task, Inspection.title, Problem.description, Problem.serial, lead.name, light)  # type: ignore[call-overload]
+        .join(Inspection, col(Inspection.id) == Task.inspection_id)
+        .join(Problem, col(Problem.id) == Task.problem_id)
+        .join(lead, lead.id == Task.lead_unit_id)
+    )
+    if where.inspection_id is not None:
+        stmt = stmt.where(Task.inspection_id == where.inspection_id)
+    if where.status is not None:
+        stmt = stmt.where(Task.status == where.status.value)
+    if where.light is not None:
+        stmt = stmt.where(light_case(today, rules) == where.light.value)
+    if where.task_ids is not None:
+        stmt = stmt.where(col(Task.id).in_(where.task_ids))
+    if where.unit:
+        co_tasks = (
+            select(TaskCoUnit.task_id)
+            .join(Unit, col(Unit.id) == TaskCoUnit.unit_id)
+            .where(Unit.name == where.unit)
+        )
+        stmt = stmt.where(sa.or_(lead.name == where.unit, col(Task.id).in_(co_tasks)))
+    if actor is not None and (remit := remit_clause(actor)) is not None:
+        stmt = stmt.where(remit)
+    stmt = stmt.order_by(col(Task.inspection_id), col(Problem.seq), col(Task.id))
+    rows = session.exec(stmt).all()
+    co_units = _co_units(session, [row[0].id for row in rows])
+    views = []
+    for task, inspection_title, description, serial, lead_name, light_value in rows:
+        views.append(
+            TaskView(
+                id=task.id,
+                code=task.code,
+                inspection_id=task.inspection_id,
+                inspection=inspection_title,
+                problem_id=task.problem_id,
+                problem=description,
+                problem_serial=serial,
+                measure=task.measure,
+                lead_unit=lead_name,
+                co_units=co_units.get(task.id, []),
+                leader=task.leader,
+                person=task.person,
+                kind=TaskKind(task.kind),
+                deadline=task.deadline,
+                original_deadline=task.original_deadline,
+                status=TaskStatus(task.status),
+                light=Light(light_value),
+                days_left=None
+                if task.kind == TaskKind.ongoing
+                else days_left(task.deadline, today),
+                version=task.version,
+                note=task.note,
+            )
+        )
+    return views
+
+
+def _co_units(session: Session, task_ids: list[int]) -> dict[int, list[str]]:
+    """Co-units of many tasks in one query (chunked: SQLite caps bound parameters)."""
+    result: dict[int, list[str]] = {}
+    for start in range(0, len(task_ids), 10_000):
+        chunk = task_ids[start : start + 10_000]
+        rows = session.exec(
+            select(TaskCoUnit.task_id, Unit.name)
+            .join(Unit, col(Unit.id) == TaskCoUnit.unit_id)
+            .where(col(TaskCoUnit.task_id).in_(chunk))
+            .order_by(col(TaskCoUnit.task_id), col(TaskCoUnit.position))
+        ).all()
+        for task_id, name in rows:
+            result.setdefault(task_id, []).append(name)
+    return result

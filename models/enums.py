@@ -1,0 +1,95 @@
+"""Enumerations of the domain, with the Chinese labels users read."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    """What kind of inspection raised the problems."""
+
+    xunshi = "巡视"
+    xuncha = "巡察"
+    audit = "审计"
+    ducha = "督查"
+
+
+class TaskKind(StrEnum):
+    """立行立改 / 限期整改 / 长期坚持."""
+
+    immediate = "immediate"
+    dated = "dated"
+    ongoing = "ongoing"
+
+    @property
+    def label(self) -> str:
+        return {"immediate": "立行立改", "dated": "限期整改", "ongoing": "长期坚持"}[self.value]
+
+
+class TaskStatus(StrEnum):
+    """Where a task stands in its lifecycle."""
+
+    pending = "pending"  # 待整改: registered, no progress yet
+    in_progress = "in_progress"  # 整改中
+    submitted = "submitted"  # 待销号: closure requested, awaiting the office
+    closed = "closed"  # 已销号
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self is not TaskStatus.closed
+
+
+STATUS_LABELS = {
+    TaskStatus.pending: "待整改",
+    TaskStatus.in_progress: "整改中",
+    TaskStatus.submitted: "待销号",
+    TaskStatus.closed: "已销号",
+}
+
+
+class Role(StrEnum):
+    office = "office"  # 纪检监察室 / 巡察办 / 整改办
+    unit = "unit"  # 责任单位
+    leader = "leader"  # 责任领导
+
+    @property
+    def label(self) -> str:
+        return {"office": "整改办", "unit": "责任单位", "leader": "责任领导"}[self.value]
+
+
+class Light(StrEnum):
+    """红黄绿蓝灯, derived at read time, never stored."""
+
+    red = "red"
+    yellow = "yellow"
+    green = "green"
+    blue = "blue"
+    done = "done"
+
+    @property
+    def label(self) -> str:
+        return {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "blue": "蓝灯", "done": "已销号"}[
+            self.value
+        ]
+
+
+class ExtensionStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    refused = "refused"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待审批", "approved": "已批准", "refused": "未批准"}[self.value]
+
+
+class ReportKind(StrEnum):
+    """What a progress report row records."""
+
+    progress = "progress"  # 进展填报
+    closure = "closure"  # 申请销号 with its summary
+    imported = "imported"  # the progress column of an imported ledger

@@ -1,0 +1,71 @@
+"""The outbox of notices and what the reminder ladder has already done.
+
+A notice is one digest to one recipient (a tag) for one kind and period; its unique key
+makes a rerun, a retry or a second worker find the key taken and send nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.tables import UTCDateTime, utc_now
+
+
+class Notice(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_notice_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=400, unique=True)  # kind:recipient:period
+    kind: str = Field(max_length=20)  # remind / urge / supervise / ongoing / weekly
+    recipient: str = Field(max_length=200)  # the Apprise tag
+    period: str = Field(max_length=40)  # e.g. the as-of date 2026-12-01, or the week 2026-W49
+    task_ids: list[int] = Field(default_factory=list, sa_type=sa.JSON)
+    title: str = ""
+    body_text: str = ""
+    body_html: str = ""
+    body_md: str = ""
+    attachments: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    status: str = Field(default="pending", max_length=20)  # pending / sending / sent / failed
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    last_error: str = ""  # secrets masked before they get here
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReminderMark(SQLModel, table=True):
+    """One rung of the ladder done for one task, e.g. remind:2026-12-31:10 (deadline-specific,
+    so an approved extension starts the ladder afresh)."""
+
+    __table_args__ = (sa.UniqueConstraint("task_id", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    step: str = Field(max_length=80)
+    notice_id: int | None = Field(default=None, foreign_key="notice.id")
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class SupervisionOrder(SQLModel, table=True):
+    """督办通知单, numbered 督办〔YYYY〕N号 per year."""
+
+    __table_args__ = (sa.UniqueConstraint("year", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    number: int
+    task_id: int = Field(foreign_key="task.id", index=True)
+    notice_id: int | None = Field(default=None, foreign_key="notice.id")
+    issued_on: date
+    deadline: date
+    days_overdue: int  # working days overdue when issued
+    reply_due: date  # written reply due by
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+    @property
+    def label(self) -> str:
+        return f"督办〔{self.year}〕{self.number}号"

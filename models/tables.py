@@ -1,0 +1,190 @@
+"""The tables of the ledger.
+
+Each entity is a small family where input needs validating: `XxxCreate` (plain
+pydantic, validates) and `Xxx(table=True)` (SQLModel table classes do not validate
+on construction, so input never reaches them unvalidated).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.enums import ExtensionStatus, ReportKind, Role, TaskKind, TaskStatus
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timestamp stored in UTC that always comes back time-zone aware (SQLite drops zones)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass an aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+class Unit(SQLModel, table=True):
+    """A 责任单位. `notify_tag` overrides the Apprise tag (default: the name)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True, max_length=200)
+    notify_tag: str | None = Field(default=None, max_length=200)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True, max_length=100)
+    role: Role = Field(sa_type=sa.String(20))
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    notify_tag: str | None = Field(default=None, max_length=200)
+
+
+class Inspection(SQLModel, table=True):
+    """One 巡视 / 巡察 / 审计 / 督查 round and its feedback."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_kind: str = Field(max_length=20)  # models.enums.SourceKind value
+    body: str = Field(max_length=200)  # inspecting body, e.g. 省委第八巡视组
+    subject: str = Field(default="", max_length=200)  # e.g. 脱贫攻坚
+    inspected_org: str = Field(default="", max_length=200)
+    feedback_date: date
+    plan_doc_no: str = Field(default="", max_length=200)  # 整改方案文号
+    title: str = Field(max_length=400)
+    created_at: datetime = _ts(default_factory=utc_now)
+
+
+class Problem(SQLModel, table=True):
+    """A 反馈问题 of a round."""
+
+    __table_args__ = (sa.UniqueConstraint("inspection_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_id: int = Field(foreign_key="inspection.id", index=True)
+    seq: int  # order within the round, 1-based
+    serial: str = Field(default="", max_length=40)  # as written: 一 / (一) / 1
+    category: str = Field(default="", max_length=200)
+    description: str
+    goal: str = Field(default="")  # 整改目标
+
+
+_TASK_VERSION = sa.Column("version", sa.Integer, nullable=False, default=1)
+
+
+class Task(SQLModel, table=True):
+    """A 整改措施: the unit that is tracked, reminded and closed."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("inspection_id", "code"),
+        sa.Index("ix_task_open_deadline", "status", "deadline"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_id: int = Field(foreign_key="inspection.id", index=True)
+    problem_id: int = Field(foreign_key="problem.id", index=True)
+    code: str = Field(max_length=40)  # problem seq + measure seq, e.g. "3.2"
+    measure: str
+    lead_unit_id: int = Field(foreign_key="unit.id", index=True)
+    leader: str = Field(default="", max_length=100)  # 责任领导
+    person: str = Field(default="", max_length=100)  # 责任人
+    kind: TaskKind = Field(sa_type=sa.String(20))
+    deadline: date | None = None
+    original_deadline: date | None = None  # kept when an extension moves the deadline
+    status: TaskStatus = Field(default=TaskStatus.pending, sa_type=sa.String(20))
+    # Optimistic lock: every UPDATE of a task says "WHERE version = <the version read>",
+    # so of two people acting on the same task at once exactly one wins (ledger.errors.ConflictError).
+    version: int = Field(default=1, sa_column=_TASK_VERSION)
+    note: str = Field(default="")  # 备注
+    created_at: datetime = _ts(default_factory=utc_now)
+    updated_at: datetime = _ts(default_factory=utc_now)
+    closed_at: datetime | None = _ts(default=None)
+
+    __mapper_args__ = {"version_id_col": _TASK_VERSION}
+
+
+class TaskCoUnit(SQLModel, table=True):
+    """配合单位 of a task, in the order the ledger lists them."""
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+    position: int = 0
+
+
+class ProgressReport(SQLModel, table=True):
+    """进展: 工作开展情况 / 存在的问题 / 下一步, or the summary of a closure request."""
+
+    __table_args__ = (sa.Index("ix_progress_task_time", "task_id", "reported_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    kind: ReportKind = Field(default=ReportKind.progress, sa_type=sa.String(20))
+    actor: str = Field(max_length=100)
+    reported_at: datetime = _ts(default_factory=utc_now)
+    text: str  # 工作开展情况
+    issues: str = Field(default="")  # 存在的问题
+    next_steps: str = Field(default="")  # 下一步 / 整改情况
+    no_evidence_reason: str = Field(default="")  # 无需佐证的理由 on a closure request
+
+
+class Evidence(SQLModel, table=True):
+    """A 佐证材料 file: stored once by content hash under the data folder."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="progressreport.id", index=True)
+    name: str = Field(max_length=300)
+    size: int
+    sha256: str = Field(max_length=64, index=True)
+
+
+class Extension(SQLModel, table=True):
+    """延期申请 and its decision."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    requested_by: str = Field(max_length=100)
+    requested_at: datetime = _ts(default_factory=utc_now)
+    current_deadline: date  # the deadline when asked
+    new_deadline: date
+    reason: str
+    status: ExtensionStatus = Field(default=ExtensionStatus.pending, sa_type=sa.String(20))
+    decided_by: str | None = Field(default=None, max_length=100)
+    decided_at: datetime | None = _ts(default=None)
+    decision_reason: str = Field(default="")
+
+
+class HistoryEntry(SQLModel, table=True):
+    """Append-only history: who changed what, when, from what to what."""
+
+    __tablename__ = "history"
+    __table_args__ = (sa.Index("ix_history_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(default_factory=utc_now)
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=40)  # register / progress / submit / verify / return / ...
+    entity: str = Field(max_length=40)  # task / problem / inspection / unit / user / extension
+    entity_id: int
+    task_id: int | None = Field(default=None, index=True)  # set for everything about a task
+    field: str = Field(default="", max_length=60)
+    old_value: str | None = None
+    new_value: str | None = None
+    note: str = Field(default="")  # e.g. the reason a closure was returned

@@ -1,0 +1,143 @@
+"""The working-day calendar: public holidays and 调休 make-up workdays.
+
+chinese-calendar knows the State Council's schedule for the years it ships (1.11: through
+2026) and raises NotImplementedError beyond. For those years we fall back to Monday-Friday
+plus an optional holiday file the office maintains, and say so once in the log.
+
+Holiday file (TOML), one table per year:
+
+    [2027]
+    holidays = ["2027-01-01", "2027-02-06..2027-02-13"]
+    workdays = ["2027-02-14"]   # 调休 make-up workdays
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from bisect import bisect_right
+from datetime import date, timedelta
+from pathlib import Path
+
+import chinese_calendar
+
+log = logging.getLogger(__name__)
+
+
+class HolidayFileError(ValueError):
+    """The office's holiday file cannot be read; the message is for the user."""
+
+
+def _expand(item: str, path: Path, year: str) -> list[date]:
+    try:
+        if ".." in item:
+            first, last = (date.fromisoformat(p.strip()) for p in item.split("..", 1))
+            return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        return [date.fromisoformat(item.strip())]
+    except ValueError:
+        raise HolidayFileError(
+            f"节假日文件 {path} 中 [{year}] 的日期“{item}”无法识别,请写成 2027-01-01 或 2027-02-06..2027-02-13"
+        ) from None
+
+
+def load_holiday_file(path: Path) -> dict[int, tuple[set[date], set[date]]]:
+    """Read the office's holiday file into {year: (holidays, make-up workdays)}."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HolidayFileError(f"找不到节假日文件 {path},请检查 RECTIFY_HOLIDAYS 设置") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise HolidayFileError(f"节假日文件 {path} 格式有误:{exc}") from None
+    years: dict[int, tuple[set[date], set[date]]] = {}
+    for year, table in data.items():
+        if not year.isdigit() or not isinstance(table, dict):
+            raise HolidayFileError(f"节假日文件 {path} 中“{year}”不是年份表,请写成 [2027]")
+        holidays = {d for item in table.get("holidays", []) for d in _expand(item, path, year)}
+        workdays = {d for item in table.get("workdays", []) for d in _expand(item, path, year)}
+        years[int(year)] = (holidays, workdays)
+    return years
+
+
+class WorkCalendar:
+    """Answers "is this a working day" and counts working days quickly.
+
+    Counting uses a cumulative table over the span asked about, so counting the days
+    left for 100,000 tasks is a lookup per task, not a walk.
+    """
+
+    def __init__(self, holiday_file: Path | None = None) -> None:
+        self._office_years = load_holiday_file(holiday_file) if holiday_file else {}
+        self._warned_years: set[int] = set()
+        self._start: date | None = None
+        self._cumulative: list[int] = []  # workdays in [start, start + i]
+        self._workday_ordinals: list[int] = []  # sorted ordinals of workdays in the span
+
+    def is_workday(self, day: date) -> bool:
+        if day.year in self._office_years:
+            holidays, workdays = self._office_years[day.year]
+            if day in workdays:
+                return True
+            if day in holidays:
+                return False
+            return day.weekday() < 5
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            if day.year not in self._warned_years:
+                self._warned_years.add(day.year)
+                log.warning(
+                    "chinese-calendar 不含 %s 年的节假日安排,该年按周一至周五计算工作日;"
+                    "国务院公布安排后可写入节假日文件(RECTIFY_HOLIDAYS)",
+                    day.year,
+                )
+            return day.weekday() < 5
+
+    def _cover(self, first: date, last: date) -> None:
+        """Make the cumulative table span at least [first - 1 year, last + 1 year]."""
+        if (
+            self._start is not None
+            and self._start <= first
+            and last < self._start + timedelta(days=len(self._cumulative))
+        ):
+            return
+        lo = min(first, self._start or first) - timedelta(days=366)
+        hi = max(last, (self._start or last) + timedelta(days=len(self._cumulative))) + timedelta(
+            days=366
+        )
+        self._start = lo
+        self._cumulative = []
+        self._workday_ordinals = []
+        count = 0
+        for i in range((hi - lo).days + 1):
+            day = lo + timedelta(days=i)
+            if self.is_workday(day):
+                count += 1
+                self._workday_ordinals.append(day.toordinal())
+            self._cumulative.append(count)
+
+    def _count_to(self, day: date) -> int:
+        assert self._start is not None
+        return self._cumulative[(day - self._start).days]
+
+    def workdays_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        self._cover(min(start, end), max(start, end))
+        return self._count_to(end) - self._count_to(start)
+
+    def add_workdays(self, day: date, n: int) -> date:
+        """The n-th working day after `day` (n >= 1); `day` itself when n == 0."""
+        if n <= 0:
+            return day
+        self._cover(day, day + timedelta(days=n * 2 + 30))
+        i = bisect_right(self._workday_ordinals, day.toordinal()) + n - 1
+        return date.fromordinal(self._workday_ordinals[i])
+
+
+_default: dict[Path | None, WorkCalendar] = {}
+
+
+def work_calendar(holiday_file: Path | None = None) -> WorkCalendar:
+    """One shared calendar per holiday file, so the fallback warning is logged once."""
+    if holiday_file not in _default:
+        _default[holiday_file] = WorkCalendar(holiday_file)
+    return _default[holiday_file]
