@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import core
+from cli import core, documents, ledger_io, schedule
 
 app = typer.Typer(
     name="rectify",
@@ -13,7 +13,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-core.register(app)
+for module in (core, ledger_io, schedule, documents):
+    module.register(app)
 
 
 def main() -> None:

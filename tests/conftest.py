@@ -1,0 +1,163 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when a URL is given) and the CLI.
+
+PostgreSQL: pass --postgres-url or set RECTIFY_TEST_POSTGRES_URL (CI does). Each test run
+creates its own database on that server and drops it afterwards. Without a URL, the
+PostgreSQL variants skip with the reason, never pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from models.db import make_engine, upgrade_schema
+
+pytest_plugins = ["tests.fixtures.ledger_io", "tests.fixtures.notify", "tests.fixtures.documents"]
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT.parent / "shared" / "samples"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--postgres-url",
+        default=os.environ.get("RECTIFY_TEST_POSTGRES_URL", ""),
+        help="PostgreSQL server URL (a database is created on it per run)",
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(request: pytest.FixtureRequest) -> str:
+    url = request.config.getoption("--postgres-url")
+    if not url:
+        pytest.skip(
+            "PostgreSQL 未配置:传 --postgres-url 或设置 RECTIFY_TEST_POSTGRES_URL 以运行该用例"
+        )
+    return str(url)
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server_url: str) -> Iterator[str]:
+    """A database of this run's own on the server, migrated once, dropped at the end."""
+    admin = make_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    name = f"rectify_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade_schema(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(
+            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            {"n": name},
+        )
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating every time is slower)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_schema(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def _truncate_all(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                sa.text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            )
+        ]
+        conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty, migrated database: a fresh SQLite file, or the run's PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        path = tmp_path / "rectify.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = str(request.getfixturevalue("postgres_database"))
+    _truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Cli:
+    """Runs `rectify` as a user types it: a real process, in its own working folder."""
+
+    cwd: Path
+    env: dict[str, str]
+
+    def __call__(self, *args: str, user: str | None = None, check: bool | None = None) -> Result:
+        env = dict(self.env)
+        if user:
+            env["RECTIFY_USER"] = user
+        proc = subprocess.run(
+            [sys.executable, "-m", "cli", *args],
+            cwd=self.cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+        )
+        result = Result(proc.returncode, proc.stdout, proc.stderr)
+        if check and result.code != 0:
+            raise AssertionError(f"rectify {' '.join(args)} exited {result.code}: {result.err}")
+        return result
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path) -> Cli:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RECTIFY_")}
+    env.update(
+        RECTIFY_DATABASE_URL=database_url,
+        RECTIFY_DATA_DIR=str(tmp_path / "data"),
+        PYTHONPATH=str(ROOT),
+    )
+    return Cli(cwd=tmp_path, env=env)
+
+
+@pytest.fixture(scope="session")
+def sample_ledger_dir() -> Path:
+    if not SAMPLES.exists():
+        pytest.skip(f"找不到样例台账目录 {SAMPLES}")
+    return SAMPLES
