@@ -21,7 +21,12 @@ import sqlalchemy as sa
 
 from models.db import make_engine, upgrade_schema
 
-pytest_plugins = ["tests.fixtures.ledger_io", "tests.fixtures.notify", "tests.fixtures.documents"]
+pytest_plugins = [
+    "tests.fixtures.ledger_io",
+    "tests.fixtures.notify",
+    "tests.fixtures.weekly",
+    "tests.fixtures.documents",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT.parent / "shared" / "samples"
