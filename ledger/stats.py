@@ -1,0 +1,155 @@
+"""Counts of the ledger, computed once in SQL and shared by every summary and document.
+
+The weekly summary, the 整改情况报告 and the command line all take their numbers from
+here, so a count is never computed twice in two places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models.enums import TaskKind, TaskStatus
+from models.tables import Problem, Task, Unit
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class Totals:
+    """共X项,已销号Y项,完成率Z%: 完成率 counts only 已销号."""
+
+    tasks: int = 0
+    closed: int = 0  # 已销号
+    submitted: int = 0  # 待销号
+    in_progress: int = 0  # 整改中
+    pending: int = 0  # 待整改
+    overdue: int = 0  # open, dated, past the deadline
+    ongoing: int = 0  # 长期坚持, open
+    problems: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.tasks - self.closed
+
+    @property
+    def completion_rate(self) -> float:
+        """Percentage, 0-100, of tasks 已销号."""
+        return 100.0 * self.closed / self.tasks if self.tasks else 0.0
+
+    @property
+    def completion_text(self) -> str:
+        return f"{self.completion_rate:.1f}%" if self.tasks else "—"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "open": self.open,
+            "completion_rate": round(self.completion_rate, 2),
+        }
+
+
+def _count_columns(today: date) -> list[sa.Label[Any]]:
+    status, kind, deadline = col(Task.status), col(Task.kind), col(Task.deadline)
+    is_open = status != TaskStatus.closed.value
+
+    def count_if(cond: sa.ColumnElement[bool], name: str) -> sa.Label[Any]:
+        return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0).label(name)
+
+    return [
+        sa.func.count(col(Task.id)).label("tasks"),
+        count_if(status == TaskStatus.closed.value, "closed"),
+        count_if(status == TaskStatus.submitted.value, "submitted"),
+        count_if(status == TaskStatus.in_progress.value, "in_progress"),
+        count_if(status == TaskStatus.pending.value, "pending"),
+        count_if(sa.and_(is_open, kind != TaskKind.ongoing.value, deadline < today), "overdue"),
+        count_if(sa.and_(is_open, kind == TaskKind.ongoing.value), "ongoing"),
+    ]
+
+
+def totals(session: Session, *, today: date, inspection_id: int | None = None) -> Totals:
+    """Overall totals, or those of one round."""
+    stmt = select(*_count_columns(today))
+    problems = select(sa.func.count(col(Problem.id)))
+    if inspection_id is not None:
+        stmt = stmt.where(Task.inspection_id == inspection_id)
+        problems = problems.where(Problem.inspection_id == inspection_id)
+    row = session.exec(stmt).one()
+    return Totals(**row._asdict(), problems=session.exec(problems).one())
+
+
+def totals_by_inspection(session: Session, *, today: date) -> dict[int, Totals]:
+    rows = session.exec(
+        select(col(Task.inspection_id).label("key"), *_count_columns(today)).group_by(
+            col(Task.inspection_id)
+        )
+    ).all()
+    problem_counts = dict(
+        session.exec(
+            select(Problem.inspection_id, sa.func.count(col(Problem.id))).group_by(
+                col(Problem.inspection_id)
+            )
+        ).all()
+    )
+    result = {}
+    for row in rows:
+        data = row._asdict()
+        key = data.pop("key")
+        result[key] = Totals(**data, problems=problem_counts.get(key, 0))
+    return result
+
+
+def totals_by_lead_unit(
+    session: Session, *, today: date, inspection_id: int | None = None
+) -> dict[str, Totals]:
+    """Per 牵头单位 (a task counts once, under its lead unit)."""
+    stmt = (
+        select(col(Unit.name).label("key"), *_count_columns(today))
+        .join(Unit, col(Unit.id) == Task.lead_unit_id)
+        .group_by(col(Unit.name))
+    )
+    if inspection_id is not None:
+        stmt = stmt.where(Task.inspection_id == inspection_id)
+    result = {}
+    for row in session.exec(stmt).all():
+        data = row._asdict()
+        key = data.pop("key")
+        result[key] = Totals(**data)
+    return result
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed in a period (since, until]: 本周新销号 / 本周新逾期."""
+
+    newly_closed: int
+    newly_overdue: int
+
+
+def change_between(
+    session: Session, *, since: date, until: date, inspection_id: int | None = None
+) -> Change:
+    """Newly closed: closed_at within the period. Newly overdue: the deadline passed within
+    the period and the task is still open (the day after the deadline is the first overdue day)."""
+    start = datetime.combine(since, time.max, TZ)
+    end = datetime.combine(until, time.max, TZ)
+    closed = select(sa.func.count(col(Task.id))).where(
+        col(Task.closed_at) > start, col(Task.closed_at) <= end
+    )
+    overdue = select(sa.func.count(col(Task.id))).where(
+        col(Task.status) != TaskStatus.closed.value,
+        col(Task.kind) != TaskKind.ongoing.value,
+        col(Task.deadline) >= since,
+        col(Task.deadline) < until,
+    )
+    if inspection_id is not None:
+        closed = closed.where(Task.inspection_id == inspection_id)
+        overdue = overdue.where(Task.inspection_id == inspection_id)
+    return Change(
+        newly_closed=session.exec(closed).one(), newly_overdue=session.exec(overdue).one()
+    )
