@@ -6,14 +6,17 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlmodel import create_engine
 
 import models.outbox  # noqa: F401  (registers the tables on SQLModel.metadata)
 import models.tables  # noqa: F401
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# The newest migration. Commands compare the database against this constant instead of
+# loading Alembic (which costs a third of a second per command); a unit test keeps it
+# equal to Alembic's head.
+SCHEMA_HEAD = "0001"
 
 
 def make_engine(url: str, **kwargs: Any) -> sa.Engine:
@@ -36,7 +39,9 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def alembic_config(engine: sa.Engine) -> Config:
+def alembic_config(engine: sa.Engine) -> Any:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -46,6 +51,8 @@ def alembic_config(engine: sa.Engine) -> Config:
 
 def upgrade_schema(engine: sa.Engine) -> None:
     """Create or upgrade the schema to the newest migration; safe to run twice."""
+    from alembic import command
+
     with engine.begin() as connection:
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = connection
@@ -53,10 +60,20 @@ def upgrade_schema(engine: sa.Engine) -> None:
 
 
 def schema_is_current(engine: sa.Engine) -> bool:
-    from alembic.runtime.migration import MigrationContext
+    """True when the database is migrated to SCHEMA_HEAD."""
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return False
+        current = {
+            r[0] for r in connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+        }
+    return current == {SCHEMA_HEAD}
+
+
+def alembic_heads() -> set[str]:
+    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
-    with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return current == heads
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return set(ScriptDirectory.from_config(cfg).get_heads())
