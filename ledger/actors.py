@@ -43,7 +43,7 @@ def resolve_actor(session: Session, name: str | None) -> Actor:
     if user is None:
         raise NotFoundError(f"操作人“{name}”未登记,请由整改办用 rectify user add 登记后再操作")
     unit_name = session.get(Unit, user.unit_id).name if user.unit_id else None  # type: ignore[union-attr]
-    return Actor(name=user.name, role=user.role, unit_id=user.unit_id, unit_name=unit_name)
+    return Actor(name=user.name, role=Role(user.role), unit_id=user.unit_id, unit_name=unit_name)
 
 
 def require_office(actor: Actor, what: str) -> None:

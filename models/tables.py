@@ -8,6 +8,7 @@ on construction, so input never reaches them unvalidated).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +36,13 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def enum_type(enum: type[StrEnum]) -> sa.Enum:
+    """A VARCHAR holding the enum's value that loads back as the enum member."""
+    return sa.Enum(
+        enum, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -54,7 +62,7 @@ class Unit(SQLModel, table=True):
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True, max_length=100)
-    role: Role = Field(sa_type=sa.String(20))
+    role: Role = Field(sa_type=enum_type(Role))
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     notify_tag: str | None = Field(default=None, max_length=200)
 
@@ -106,10 +114,10 @@ class Task(SQLModel, table=True):
     lead_unit_id: int = Field(foreign_key="unit.id", index=True)
     leader: str = Field(default="", max_length=100)  # 责任领导
     person: str = Field(default="", max_length=100)  # 责任人
-    kind: TaskKind = Field(sa_type=sa.String(20))
+    kind: TaskKind = Field(sa_type=enum_type(TaskKind))
     deadline: date | None = None
     original_deadline: date | None = None  # kept when an extension moves the deadline
-    status: TaskStatus = Field(default=TaskStatus.pending, sa_type=sa.String(20))
+    status: TaskStatus = Field(default=TaskStatus.pending, sa_type=enum_type(TaskStatus))
     # Optimistic lock: every UPDATE of a task says "WHERE version = <the version read>",
     # so of two people acting on the same task at once exactly one wins (ledger.errors.ConflictError).
     version: int = Field(default=1, sa_column=_TASK_VERSION)
@@ -136,7 +144,7 @@ class ProgressReport(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id")
-    kind: ReportKind = Field(default=ReportKind.progress, sa_type=sa.String(20))
+    kind: ReportKind = Field(default=ReportKind.progress, sa_type=enum_type(ReportKind))
     actor: str = Field(max_length=100)
     reported_at: datetime = _ts(default_factory=utc_now)
     text: str  # 工作开展情况
@@ -165,7 +173,9 @@ class Extension(SQLModel, table=True):
     current_deadline: date  # the deadline when asked
     new_deadline: date
     reason: str
-    status: ExtensionStatus = Field(default=ExtensionStatus.pending, sa_type=sa.String(20))
+    status: ExtensionStatus = Field(
+        default=ExtensionStatus.pending, sa_type=enum_type(ExtensionStatus)
+    )
     decided_by: str | None = Field(default=None, max_length=100)
     decided_at: datetime | None = _ts(default=None)
     decision_reason: str = Field(default="")

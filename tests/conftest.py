@@ -94,7 +94,8 @@ def _truncate_all(url: str) -> None:
                 )
             )
         ]
-        conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        quoted = ", ".join(f'"{t}"' for t in tables)  # "user" is a reserved word
+        conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
 
