@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
 from ledger.actors import Actor, require_office, require_task_actor
@@ -34,6 +35,14 @@ def _next_status(fn, *args, **kwargs) -> TaskStatus:  # type: ignore[no-untyped-
         raise LifecycleError(str(exc)) from None
 
 
+def _touch(session: Session, task: Task, now: datetime) -> None:
+    """Write the task row even when nothing else of it changes, so its version moves on and
+    a concurrent step on the same task, made from the version read before, conflicts."""
+    task.updated_at = now
+    flag_modified(task, "updated_at")
+    session.add(task)
+
+
 def _set_status(
     session: Session,
     task: Task,
@@ -46,9 +55,8 @@ def _set_status(
 ) -> None:
     old = task.status
     task.status = new
-    task.updated_at = now
     task.closed_at = now if new is TaskStatus.closed else None
-    session.add(task)
+    _touch(session, task, now)
     assert task.id is not None
     record(
         session,
@@ -144,8 +152,7 @@ def report_progress(
     if new != task.status:
         _set_status(session, task, new, actor=actor, action="progress", now=now)
     else:
-        task.updated_at = now  # bumps the version, so a concurrent step on the same task conflicts
-        session.add(task)
+        _touch(session, task, now)
     return report
 
 
@@ -260,8 +267,7 @@ def request_extension(
         new=new_deadline,
         note=reason.strip(),
     )
-    task.updated_at = now  # bumps the version: two requests at once conflict
-    session.add(task)
+    _touch(session, task, now)
     return extension
 
 
@@ -330,6 +336,5 @@ def decide_extension(
             note=reason,
         )
         task.deadline = extension.new_deadline
-    task.updated_at = now
-    session.add(task)
+    _touch(session, task, now)
     return extension
