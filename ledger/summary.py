@@ -1,0 +1,376 @@
+"""The data of the 整改周报: every number and label a renderer needs, already formatted.
+
+Counts come from ledger.stats only (never computed a second way here); this module adds
+the lists (per-unit ranking, red list, failed notices) and the Chinese wording, so the
+e-mail, the Markdown digest and the .docx report all say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from ledger import stats
+from ledger.stats import Totals
+from models.enums import TaskKind, TaskStatus
+from models.outbox import Notice
+from models.rules import Rules
+from models.tables import Inspection, Task, Unit
+from models.workdays import WorkCalendar
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+NOTICE_KIND_LABELS = {
+    "remind": "提醒",
+    "urge": "催办",
+    "supervise": "督办",
+    "ongoing": "长期坚持提醒",
+    "weekly": "整改周报",
+}
+
+
+def cn_date(day: date) -> str:
+    """2026年12月1日 (no leading zeros, as in official documents)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def iso_week(day: date) -> str:
+    """The period key of a weekly notice, e.g. 2026-W49."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """一, 十二, 九十九: the numerals of 一、二、 section headings (1-99)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones else "")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """One line of counts (overall, a round or a unit) with its formatted sentence."""
+
+    label: str
+    tasks: int
+    closed: int  # 已销号
+    submitted: int  # 待销号
+    in_progress: int  # 整改中
+    pending: int  # 待整改
+    overdue: int  # 逾期
+    ongoing: int  # 长期坚持
+    problems: int
+    completion_rate: float  # 0-100, only 已销号 counts
+    completion_text: str  # 27.3%, or — when there are no tasks
+
+    @property
+    def open(self) -> int:
+        return self.tasks - self.closed
+
+    @property
+    def brief(self) -> str:
+        """共11项,已销号3项,完成率27.3% (style.md's form)."""
+        return f"共{self.tasks}项,已销号{self.closed}项,完成率{self.completion_text}"
+
+    @property
+    def headline(self) -> str:
+        """共11项,已销号3项,待销号1项,整改中4项,待整改3项,逾期2项,长期坚持1项,完成率27.3%"""
+        return (
+            f"共{self.tasks}项,已销号{self.closed}项,待销号{self.submitted}项,"
+            f"整改中{self.in_progress}项,待整改{self.pending}项,逾期{self.overdue}项,"
+            f"长期坚持{self.ongoing}项,完成率{self.completion_text}"
+        )
+
+    @classmethod
+    def of(cls, label: str, totals: Totals) -> Counts:
+        return cls(
+            label=label,
+            tasks=totals.tasks,
+            closed=totals.closed,
+            submitted=totals.submitted,
+            in_progress=totals.in_progress,
+            pending=totals.pending,
+            overdue=totals.overdue,
+            ongoing=totals.ongoing,
+            problems=totals.problems,
+            completion_rate=round(totals.completion_rate, 1),
+            completion_text=totals.completion_text,
+        )
+
+
+@dataclass(frozen=True)
+class WeekChange:
+    """本周新销号 / 本周新逾期, (since, as_of]."""
+
+    newly_closed: int
+    newly_overdue: int
+
+    @property
+    def text(self) -> str:
+        return f"本周新销号{self.newly_closed}项,新增逾期{self.newly_overdue}项"
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    serial: str  # (一)
+    inspection_id: int
+    title: str
+    body: str  # 省委第八巡视组
+    feedback_date: date
+    feedback_date_text: str
+    counts: Counts
+    change: WeekChange
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A line of the per-unit table, ranked by 完成率 (high first), then fewer overdue."""
+
+    rank: int
+    unit: str
+    tasks: int
+    closed: int
+    open: int
+    overdue: int
+    completion_rate: float
+    completion_text: str
+
+
+@dataclass(frozen=True)
+class RedItem:
+    """A task on the red list (逾期未销号), longest overdue first."""
+
+    task_id: int
+    code: str
+    inspection: str
+    measure: str
+    lead_unit: str
+    leader: str
+    person: str
+    deadline: date
+    deadline_text: str
+    days_overdue: int  # calendar days
+    workdays_overdue: int  # working days in (deadline, as_of]
+
+
+@dataclass(frozen=True)
+class FailedNotice:
+    notice_id: int
+    kind: str
+    kind_label: str
+    recipient: str
+    period: str
+    attempts: int
+    last_error: str  # masked before it was stored
+    created_text: str
+
+
+@dataclass(frozen=True)
+class WeeklySummary:
+    as_of: date
+    as_of_text: str
+    since: date
+    since_text: str
+    period_text: str  # 2026年12月1日至2026年12月7日: the days (since, as_of]
+    week: str  # 2026-W49
+    week_label: str  # 2026年第49周
+    title: str
+    overall: Counts
+    change: WeekChange
+    rounds: list[RoundSummary]
+    units: list[UnitRow]
+    red_list: list[RedItem]
+    red_total: int  # every overdue task; red_list may be the longest-overdue part of it
+    failed_notices: list[FailedNotice]
+    failed_total: int
+    generated_text: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def red_list_truncated(self) -> bool:
+        return len(self.red_list) < self.red_total
+
+    @property
+    def failed_truncated(self) -> bool:
+        return len(self.failed_notices) < self.failed_total
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("extra")
+        data["overall"]["headline"] = self.overall.headline
+        data["change"]["text"] = self.change.text
+        for round_data, round_ in zip(data["rounds"], self.rounds, strict=True):
+            round_data["counts"]["headline"] = round_.counts.headline
+        return data
+
+
+def rank_units(by_unit: dict[str, Totals]) -> list[UnitRow]:
+    """Best first: higher 完成率, then fewer overdue, then more tasks, then name."""
+    ordered = sorted(
+        by_unit.items(),
+        key=lambda item: (-item[1].completion_rate, item[1].overdue, -item[1].tasks, item[0]),
+    )
+    return [
+        UnitRow(
+            rank=i,
+            unit=name,
+            tasks=t.tasks,
+            closed=t.closed,
+            open=t.open,
+            overdue=t.overdue,
+            completion_rate=round(t.completion_rate, 1),
+            completion_text=t.completion_text,
+        )
+        for i, (name, t) in enumerate(ordered, start=1)
+    ]
+
+
+def _red_list(
+    session: Session, *, as_of: date, calendar: WorkCalendar, limit: int | None
+) -> list[RedItem]:
+    # Same condition as ledger.stats' "overdue" count, so the list and the count agree.
+    stmt = (
+        select(  # type: ignore[call-overload]
+            Task.id,
+            Task.code,
+            Inspection.title,
+            Task.measure,
+            Unit.name,
+            Task.leader,
+            Task.person,
+            Task.deadline,
+        )
+        .join(Inspection, col(Inspection.id) == Task.inspection_id)
+        .join(Unit, col(Unit.id) == Task.lead_unit_id)
+        .where(
+            col(Task.status) != TaskStatus.closed.value,
+            col(Task.kind) != TaskKind.ongoing.value,
+            col(Task.deadline) < as_of,
+        )
+        .order_by(col(Task.deadline), col(Task.inspection_id), col(Task.id))
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    items = []
+    for task_id, code, round_title, measure, unit, leader, person, deadline in session.exec(stmt):
+        items.append(
+            RedItem(
+                task_id=task_id,
+                code=code,
+                inspection=round_title,
+                measure=measure,
+                lead_unit=unit,
+                leader=leader,
+                person=person,
+                deadline=deadline,
+                deadline_text=cn_date(deadline),
+                days_overdue=(as_of - deadline).days,
+                workdays_overdue=calendar.workdays_between(deadline, as_of),
+            )
+        )
+    return items
+
+
+def _failed_notices(session: Session, *, limit: int | None) -> list[FailedNotice]:
+    stmt = (
+        select(Notice)
+        .where(Notice.status == "failed")
+        .order_by(col(Notice.created_at).desc(), col(Notice.id).desc())
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    result = []
+    for notice in session.exec(stmt):
+        assert notice.id is not None
+        result.append(
+            FailedNotice(
+                notice_id=notice.id,
+                kind=notice.kind,
+                kind_label=NOTICE_KIND_LABELS.get(notice.kind, notice.kind),
+                recipient=notice.recipient,
+                period=notice.period,
+                attempts=notice.attempts,
+                last_error=notice.last_error,
+                created_text=cn_date(notice.created_at.astimezone(TZ).date()),
+            )
+        )
+    return result
+
+
+def weekly_summary(
+    session: Session,
+    *,
+    as_of: date,
+    rules: Rules,
+    calendar: WorkCalendar | None = None,
+    now: datetime | None = None,
+    red_list_limit: int | None = 200,
+    failed_limit: int | None = 50,
+) -> WeeklySummary:
+    """The 整改周报 as of `as_of`; the week compared is (as_of - 7 days, as_of].
+
+    Statuses are those in the database now; overdue is judged against `as_of`. The red
+    list holds the `red_list_limit` longest-overdue tasks (None: all); `red_total` says
+    how many there are in all. `rules` is accepted for the rule numbers a summary may
+    come to need; the counts of today need none of them.
+    """
+    calendar = calendar or WorkCalendar()
+    since = as_of - timedelta(days=7)
+    overall = stats.totals(session, today=as_of)
+    change = stats.change_between(session, since=since, until=as_of)
+    by_round = stats.totals_by_inspection(session, today=as_of)
+    change_by_round = stats.change_by_inspection(session, since=since, until=as_of)
+    inspections = session.exec(
+        select(Inspection).where(col(Inspection.id).in_(list(by_round)))
+    ).all()
+    rounds = [
+        RoundSummary(
+            serial=f"({cn_number(i)})",
+            inspection_id=ins.id,
+            title=ins.title,
+            body=ins.body,
+            feedback_date=ins.feedback_date,
+            feedback_date_text=cn_date(ins.feedback_date),
+            counts=Counts.of(ins.title, by_round[ins.id]),
+            change=_week_change(change_by_round.get(ins.id)),
+        )
+        for i, ins in enumerate(
+            sorted(inspections, key=lambda r: (r.feedback_date, r.id or 0)), start=1
+        )
+        if ins.id is not None
+    ]
+    year, week, _ = as_of.isocalendar()
+    return WeeklySummary(
+        as_of=as_of,
+        as_of_text=cn_date(as_of),
+        since=since,
+        since_text=cn_date(since),
+        period_text=f"{cn_date(since + timedelta(days=1))}至{cn_date(as_of)}",
+        week=iso_week(as_of),
+        week_label=f"{year}年第{week}周",
+        title=f"整改工作周报({year}年第{week}周)",
+        overall=Counts.of("总体", overall),
+        change=_week_change(change),
+        rounds=rounds,
+        units=rank_units(stats.totals_by_lead_unit(session, today=as_of)),
+        red_list=_red_list(session, as_of=as_of, calendar=calendar, limit=red_list_limit),
+        red_total=overall.overdue,
+        failed_notices=_failed_notices(session, limit=failed_limit),
+        failed_total=stats.failed_notice_count(session),
+        generated_text=cn_date(now.astimezone(TZ).date()) if now else cn_date(as_of),
+    )
+
+
+def _week_change(change: stats.Change | None) -> WeekChange:
+    if change is None:
+        return WeekChange(newly_closed=0, newly_overdue=0)
+    return WeekChange(newly_closed=change.newly_closed, newly_overdue=change.newly_overdue)
