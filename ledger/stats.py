@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.enums import TaskKind, TaskStatus
+from models.outbox import Notice
 from models.tables import Problem, Task, Unit
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -36,6 +37,11 @@ class Totals:
     @property
     def open(self) -> int:
         return self.tasks - self.closed
+
+    @property
+    def advancing(self) -> int:
+        """正在推进: open and not 长期坚持 (so 已销号 + 正在推进 + 长期坚持 = all tasks)."""
+        return self.open - self.ongoing
 
     @property
     def completion_rate(self) -> float:
@@ -104,6 +110,21 @@ def totals_by_inspection(session: Session, *, today: date) -> dict[int, Totals]:
     return result
 
 
+def totals_by_problem(session: Session, *, today: date, inspection_id: int) -> dict[int, Totals]:
+    """Per 反馈问题 of one round, keyed by problem id (a problem without tasks is absent)."""
+    stmt = (
+        select(col(Task.problem_id).label("key"), *_count_columns(today))
+        .where(Task.inspection_id == inspection_id)
+        .group_by(col(Task.problem_id))
+    )
+    result = {}
+    for row in session.exec(stmt).all():
+        data = row._asdict()
+        key = data.pop("key")
+        result[key] = Totals(**data, problems=1)
+    return result
+
+
 def totals_by_lead_unit(
     session: Session, *, today: date, inspection_id: int | None = None
 ) -> dict[str, Totals]:
@@ -153,3 +174,40 @@ def change_between(
     return Change(
         newly_closed=session.exec(closed).one(), newly_overdue=session.exec(overdue).one()
     )
+
+
+def change_by_inspection(session: Session, *, since: date, until: date) -> dict[int, Change]:
+    """`change_between` for every round at once (two grouped queries, whatever the count)."""
+    start = datetime.combine(since, time.max, TZ)
+    end = datetime.combine(until, time.max, TZ)
+    round_id = col(Task.inspection_id)
+    closed = dict(
+        session.exec(
+            select(round_id, sa.func.count(col(Task.id)))
+            .where(col(Task.closed_at) > start, col(Task.closed_at) <= end)
+            .group_by(round_id)
+        ).all()
+    )
+    overdue = dict(
+        session.exec(
+            select(round_id, sa.func.count(col(Task.id)))
+            .where(
+                col(Task.status) != TaskStatus.closed.value,
+                col(Task.kind) != TaskKind.ongoing.value,
+                col(Task.deadline) >= since,
+                col(Task.deadline) < until,
+            )
+            .group_by(round_id)
+        ).all()
+    )
+    return {
+        key: Change(newly_closed=closed.get(key, 0), newly_overdue=overdue.get(key, 0))
+        for key in closed.keys() | overdue.keys()
+    }
+
+
+def failed_notice_count(session: Session) -> int:
+    """Notices given up on after the configured attempts (status failed)."""
+    return session.exec(
+        select(sa.func.count(col(Notice.id))).where(Notice.status == "failed")
+    ).one()
