@@ -112,7 +112,7 @@ def totals_by_inspection(session: Session, *, today: date) -> dict[int, Totals]:
 
 def totals_by_problem(session: Session, *, today: date, inspection_id: int) -> dict[int, Totals]:
     """Per 反馈问题 of one round, keyed by problem id (a problem without tasks is absent)."""
-    stmt = (
+    stmt: Any = (
         select(col(Task.problem_id).label("key"), *_count_columns(today))
         .where(Task.inspection_id == inspection_id)
         .group_by(col(Task.problem_id))
