@@ -253,6 +253,8 @@ def next_steps(measures: list[MeasureFacts], totals: Totals) -> list[str]:
         key=_plan_order,
     )
     submitted = totals.submitted
+    if totals.tasks == 0:
+        return ["该轮反馈问题尚未登记整改措施,我们将抓紧逐项研究制定整改措施,明确责任和时限。"]
     if totals.open == 0:
         return [
             f"全部{totals.tasks}项整改措施已销号。下一步,我们将持续巩固整改成果,"

@@ -36,7 +36,7 @@ class Document(Protocol):
     def context(self) -> dict[str, Any]: ...
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
 def markdown_escape(text: Any) -> str:
