@@ -1,9 +1,95 @@
-"""Commands of this area are registered here (filled in by its owner)."""
+"""`rectify weekly` (the 整改周报 once, now) and `rectify serve` (the scheduled runs, via Prefect).
+
+Prefect (and matplotlib, Apprise) are imported only when a command of this module runs,
+so every other command starts fast.
+"""
 
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from cli.common import AsOfOpt, JsonOpt, context, emit_json, fail, user_errors
+
+if TYPE_CHECKING:
+    from notifications.weekly import WeeklyReport
+
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="只生成并显示将要发送的内容,不写文件、不入库、不发送")
+]
+
+
+def weekly_cmd(as_of: AsOfOpt = None, dry_run: DryRunOpt = False, json_: JsonOpt = False) -> None:
+    """生成整改周报,写入报告文件夹,并发送给整改办和各责任领导(同一周只发一次)。"""
+    # Imported here: matplotlib and Apprise would slow every other command's start.
+    from notifications.weekly import run_weekly_summary
+
+    ctx = context()
+    with user_errors():
+        ctx.require_schema()
+        report = run_weekly_summary(
+            ctx.engine, ctx.settings, as_of=ctx.as_of(as_of), now=ctx.now, dry_run=dry_run
+        )
+    if json_:
+        emit_json(report.counts())
+        return
+    _print_report(report)
+
+
+def _print_report(report: WeeklyReport) -> None:
+    plan, counts = report.plan, report.counts()
+    if plan.dry_run and plan.rendered is not None:
+        typer.echo(plan.rendered.text)
+        typer.echo(f"将发送给:{'、'.join(plan.recipients)}")
+        if plan.duplicates:
+            typer.echo(f"其中{plan.duplicates}份本周已发送过,实际运行时将跳过")
+        typer.echo("(试运行:未写入文件,未发送任何通知)")
+    else:
+        typer.echo(
+            f"整改周报 {plan.period}:计划{counts['planned']}份,新建{counts['created']}份,"
+            f"已发送{counts['sent']}份,发送失败{counts['failed']}份,待重试{counts['retrying']}份,"
+            f"本周已发送而跳过{counts['duplicates']}份"
+        )
+        for path in plan.files:
+            typer.echo(f"已写入:{path}")
+        for error in counts["errors"]:
+            typer.echo(f"发送未成功:{error}", err=True)
+    if plan.without_channel:
+        typer.echo(f"未配置通知渠道:{'、'.join(plan.without_channel)}", err=True)
+
+
+def serve_cmd(
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--api-url",
+            envvar="PREFECT_API_URL",
+            help="Prefect 服务地址,如 http://127.0.0.1:4200/api(默认取 PREFECT_API_URL)",
+        ),
+    ] = None,
+) -> None:
+    """以 Prefect 部署方式常驻运行:每个工作日 9:00 检查时限并提醒催办,每周首个工作日 8:30 发送整改周报。"""
+    ctx = context()
+    ctx.require_schema()
+    if api_url:
+        # Prefect reads its settings from the environment when it is first imported.
+        os.environ["PREFECT_API_URL"] = api_url
+    from flows.serve import api_url as configured_api_url
+    from flows.serve import serve_all
+
+    url = configured_api_url()
+    if not url:
+        fail(
+            "未指定 Prefect 服务地址:请先运行 prefect server start,"
+            "再用 --api-url http://127.0.0.1:4200/api 或环境变量 PREFECT_API_URL 指定"
+        )
+    typer.echo(f"定时任务 daily-check 与 weekly-summary 已在 {url} 上运行,按 Ctrl+C 停止")
+    serve_all()
 
 
 def register(app: typer.Typer) -> None:
     """Adds this area's commands to the rectify application."""
+    app.command("weekly")(weekly_cmd)
+    app.command("serve")(serve_cmd)

@@ -25,6 +25,7 @@ from models.tables import Task, User
 from models.workdays import work_calendar
 from notifications.channels import OFFICE_TAG, load_channels
 from notifications.chart import Chart, completion_chart
+from notifications.delivery import DeliveryReport, deliver_pending
 from notifications.outbox import NoticeDraft, enqueue, existing_keys, notice_key
 from notifications.render import Rendered, render
 
@@ -47,7 +48,7 @@ class WeeklyPlan:
 
     as_of: date
     period: str  # 2026-W49
-    summary: WeeklySummary
+    summary: WeeklySummary | None  # None when the week's notices were all planned before
     recipients: list[str]  # tags: office first, then the leaders
     without_channel: list[str]  # 未配置通知渠道
     planned: int  # one notice per recipient
@@ -162,23 +163,30 @@ def plan_weekly_summary(
     One transaction. With dry_run, everything is rendered but nothing is written or queued.
     """
     channels = load_channels(settings)
-    calendar = work_calendar(settings.holiday_file)
     period = iso_week(as_of)
     with transaction(engine) as session:
-        summary = weekly_summary(
-            session, as_of=as_of, rules=settings.rules, calendar=calendar, now=now
-        )
         recipients = weekly_recipients(session)
         keys = [notice_key(KIND, tag, period) for tag in recipients]
         taken = existing_keys(session, keys)
         plan = WeeklyPlan(
             as_of=as_of,
             period=period,
-            summary=summary,
+            summary=None,
             recipients=recipients,
             without_channel=channels.without_channel(recipients),
             planned=len(recipients),
             dry_run=dry_run,
+        )
+        if len(taken) == len(keys) and not dry_run:
+            # Everything of this week was planned already: keep the files that were sent.
+            plan.duplicates = len(keys)
+            return plan
+        summary = plan.summary = weekly_summary(
+            session,
+            as_of=as_of,
+            rules=settings.rules,
+            calendar=work_calendar(settings.holiday_file),
+            now=now,
         )
         if dry_run:
             with tempfile.TemporaryDirectory() as scratch:
@@ -187,10 +195,6 @@ def plan_weekly_summary(
                 )
             plan.chart_font = chart.font
             plan.duplicates = len(taken)
-            return plan
-        if len(taken) == len(keys):
-            # Everything of this week was planned already: keep the files that were sent.
-            plan.duplicates = len(keys)
             return plan
         settings.reports_dir.mkdir(parents=True, exist_ok=True)
         chart, plan.files, rendered = write_report_files(
@@ -218,3 +222,38 @@ def plan_weekly_summary(
             result.notice_ids,
         )
     return plan
+
+
+@dataclass
+class WeeklyReport:
+    """Planning and delivery of one weekly run: the counts `rectify weekly --json` prints."""
+
+    plan: WeeklyPlan
+    delivery: DeliveryReport | None  # None on a dry run
+
+    def counts(self) -> dict[str, Any]:
+        delivery = self.delivery or DeliveryReport()
+        return {
+            "as_of": self.plan.as_of.isoformat(),
+            "period": self.plan.period,
+            "planned": self.plan.planned,
+            "created": self.plan.created,
+            "sent": delivery.sent,
+            "failed": delivery.failed,
+            "retrying": delivery.retrying,
+            "duplicates": self.plan.duplicates,
+            "without_channel": self.plan.without_channel,
+            "files": [str(p) for p in self.plan.files],
+            "errors": delivery.errors,
+            "dry_run": self.plan.dry_run,
+        }
+
+
+def run_weekly_summary(
+    engine: sa.Engine, settings: Settings, *, as_of: date, now: datetime, dry_run: bool = False
+) -> WeeklyReport:
+    """Plan the week's summary, then deliver everything due in the outbox (not on a dry run)."""
+    plan = plan_weekly_summary(engine, settings, as_of=as_of, now=now, dry_run=dry_run)
+    if dry_run:
+        return WeeklyReport(plan=plan, delivery=None)
+    return WeeklyReport(plan=plan, delivery=deliver_pending(engine, settings, now=now))

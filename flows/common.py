@@ -1,0 +1,50 @@
+"""What both flows share: settings, the engine, the clock in Asia/Shanghai, the calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from models.db import make_engine
+from models.settings import Settings, load_settings
+from models.workdays import work_calendar
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def now_in_shanghai() -> datetime:
+    return datetime.now(TZ)
+
+
+@dataclass(frozen=True)
+class RunDay:
+    as_of: date
+    now: datetime
+    is_workday: bool
+
+
+def run_day(settings: Settings, as_of: date | None) -> RunDay:
+    """The flow's one reading of the clock; the working-day calendar decides whether to act."""
+    now = now_in_shanghai()
+    day = as_of or now.date()
+    return RunDay(
+        as_of=day, now=now, is_workday=work_calendar(settings.holiday_file).is_workday(day)
+    )
+
+
+@contextmanager
+def engine_for(settings: Settings) -> Iterator[sa.Engine]:
+    engine = make_engine(settings.database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def settings() -> Settings:
+    return load_settings()
