@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
 
+import click
 import sqlalchemy as sa
 import typer
 from sqlmodel import Session
@@ -61,7 +62,12 @@ class Context:
 
     @cached_property
     def engine(self) -> sa.Engine:
-        return make_engine(self.settings.database_url)
+        engine = make_engine(self.settings.database_url)
+        click_context = click.get_current_context(silent=True)
+        if click_context is not None:
+            # Close the pool when the command ends, so in-process callers (tests) leak no connections.
+            click_context.call_on_close(engine.dispose)
+        return engine
 
     @cached_property
     def calendar(self) -> WorkCalendar:
