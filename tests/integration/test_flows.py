@@ -1,0 +1,89 @@
+"""The flows run through Prefect (one temporary Prefect API for the whole session)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from models.settings import Settings
+from tests.fixtures.notify import HttpReceiver
+from tests.fixtures.weekly import AS_OF, WeeklyLedger
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+@pytest.fixture
+def flow_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[Settings], None]:
+    """Point the flows (which read their settings from the environment) at a test's settings."""
+
+    def use(settings: Settings) -> None:
+        monkeypatch.setenv("RECTIFY_DATABASE_URL", settings.database_url)
+        monkeypatch.setenv("RECTIFY_DATA_DIR", str(settings.data_dir))
+        monkeypatch.delenv("RECTIFY_CONFIG", raising=False)
+        monkeypatch.delenv("RECTIFY_HOLIDAYS", raising=False)
+        monkeypatch.delenv("RECTIFY_TEMPLATES", raising=False)
+        if settings.apprise_config:
+            monkeypatch.setenv("RECTIFY_APPRISE_CONFIG", str(settings.apprise_config))
+        else:
+            monkeypatch.delenv("RECTIFY_APPRISE_CONFIG", raising=False)
+
+    return use
+
+
+def latest_artifact(key: str) -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+        )
+    assert artifacts, f"no artifact {key}"
+    latest = max(artifacts, key=lambda a: a.created)  # type: ignore[arg-type, return-value]
+    return str(latest.data)
+
+
+def test_weekly_summary_flow_sends_once_and_leaves_a_markdown_artifact(
+    engine: sa.Engine,
+    weekly_ledger: WeeklyLedger,
+    weekly_settings: Callable[..., Settings],
+    http_receiver: HttpReceiver,
+    flow_env: Callable[[Settings], None],
+) -> None:
+    from flows.weekly_summary import weekly_summary
+
+    flow_env(weekly_settings({"office": http_receiver.url("office")}))
+    result: dict[str, Any] = weekly_summary(as_of=AS_OF)
+    assert result["plan"]["created"] == 4 and result["delivery"]["sent"] == 1
+    assert [p.title for p in http_receiver.received()] == [
+        "整改工作周报(2026年第52周):共7项,已销号2项,完成率28.6%"
+    ]
+    artifact = latest_artifact("weekly-summary")
+    assert "## 整改周报 2026-W52(2026-12-22)" in artifact
+    assert "| 已发送 | 1 |" in artifact
+    assert "未配置通知渠道:张书记、李局长、王副局长" in artifact
+
+    again = weekly_summary(as_of=date(2026, 12, 24))
+    assert again["plan"]["created"] == 0 and again["plan"]["duplicates"] == 4
+    assert len(http_receiver.received()) == 1
+
+
+def test_flows_do_nothing_on_a_holiday_or_weekend(
+    engine: sa.Engine,
+    weekly_ledger: WeeklyLedger,
+    weekly_settings: Callable[..., Settings],
+    http_receiver: HttpReceiver,
+    flow_env: Callable[[Settings], None],
+) -> None:
+    from flows.weekly_summary import weekly_summary
+
+    flow_env(weekly_settings({"office": http_receiver.url("office")}))
+    saturday = weekly_summary(as_of=date(2026, 12, 26))
+    national_day = weekly_summary(as_of=date(2026, 10, 5))  # a Monday in the 国庆 holiday
+    assert saturday["skipped"] == national_day["skipped"] == "非工作日"
+    assert http_receiver.received() == []
+    assert "2026-10-05 不是工作日,未发送整改周报。" in latest_artifact("weekly-summary")
