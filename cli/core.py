@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from sqlmodel import col, select
@@ -28,6 +29,8 @@ from models.db import upgrade_schema
 from models.enums import Light, Role, TaskKind, TaskStatus
 from models.tables import Evidence, Extension, Inspection, Problem, ProgressReport, Unit, User
 
+E = TypeVar("E", bound=StrEnum)
+
 inspection_app = typer.Typer(help="巡视(察)轮次", no_args_is_help=True)
 problem_app = typer.Typer(help="反馈问题", no_args_is_help=True)
 task_app = typer.Typer(help="整改任务", no_args_is_help=True)
@@ -45,7 +48,7 @@ KIND_WORDS = {
 }
 
 
-def _enum(value: str | None, enum: type, field: str):  # type: ignore[no-untyped-def]
+def _enum(value: str | None, enum: type[E], field: str) -> E | None:
     if value is None:
         return None
     try:
@@ -330,9 +333,9 @@ def _show(task_id: int, as_: str | None, *, json_: bool, as_of: str | None = Non
             f"- {r.reported_at.astimezone(ctx.now.tzinfo):%Y-%m-%d %H:%M} {r.actor}[{r.kind}] {r.text}"
             + (f" 佐证:{files}" if files else "")
         )
-    for e in extensions:
+    for x in extensions:
         typer.echo(
-            f"- 延期申请 {e.id}:{e.current_deadline} → {e.new_deadline},{e.reason}({e.status})"
+            f"- 延期申请 {x.id}:{x.current_deadline} → {x.new_deadline},{x.reason}({x.status})"
         )
 
 
@@ -517,7 +520,7 @@ def user_add(
         data = validated(UserCreate, name=name, role=role_value, unit=unit, notify_tag=tag)
         with ctx.use_case(as_) as (session, actor):
             registry.add_user(data, session=session, actor=actor, now=ctx.now)
-    typer.echo(f"已登记用户 {name}({role_value.label})")
+    typer.echo(f"已登记用户 {name}({data.role.label})")
 
 
 @user_app.command("list")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from ledger.errors import ForbiddenError, NotFoundError
 from models.enums import Role
@@ -73,11 +73,8 @@ def remit_clause(actor: Actor) -> sa.ColumnElement[bool] | None:
     if actor.is_office:
         return None
     unit_tasks = select(TaskCoUnit.task_id).where(TaskCoUnit.unit_id == actor.unit_id)
-    by_unit = sa.or_(Task.lead_unit_id == actor.unit_id, Task.id.in_(unit_tasks))  # type: ignore[union-attr]
+    by_unit = sa.or_(col(Task.lead_unit_id) == actor.unit_id, col(Task.id).in_(unit_tasks))
     if actor.role is Role.leader:
-        return (
-            sa.or_(Task.leader == actor.name, by_unit)
-            if actor.unit_id
-            else Task.leader == actor.name
-        )  # type: ignore[return-value]
+        own = col(Task.leader) == actor.name
+        return sa.or_(own, by_unit) if actor.unit_id else own
     return by_unit

@@ -88,6 +88,7 @@ def _add_report(
     no_evidence_reason: str = "",
 ) -> ProgressReport:
     files = inspect_files(evidence)
+    assert task.id is not None
     report = ProgressReport(
         task_id=task.id,
         kind=kind,

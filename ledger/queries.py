@@ -120,7 +120,7 @@ def task_views(
             .join(Unit, col(Unit.id) == TaskCoUnit.unit_id)
             .where(Unit.name == where.unit)
         )
-        stmt = stmt.where(sa.or_(lead.name == where.unit, col(Task.id).in_(co_tasks)))
+        stmt = stmt.where(sa.or_(col(lead.name) == where.unit, col(Task.id).in_(co_tasks)))
     if actor is not None and (remit := remit_clause(actor)) is not None:
         stmt = stmt.where(remit)
     stmt = stmt.order_by(col(Task.inspection_id), col(Problem.seq), col(Task.id))

@@ -147,12 +147,14 @@ def add_task(
     co_names = [n for n in data.co_units if n != data.lead_unit]
     units = units_by_name(session, [data.lead_unit, *co_names], create=create_units)
     count = session.exec(select(func.count()).where(Task.problem_id == problem.id)).one()
+    lead_unit_id = units[data.lead_unit].id
+    assert inspection.id is not None and problem.id is not None and lead_unit_id is not None
     task = Task(
         inspection_id=inspection.id,
         problem_id=problem.id,
         code=f"{problem.seq}.{count + 1}",
         measure=data.measure,
-        lead_unit_id=units[data.lead_unit].id,
+        lead_unit_id=lead_unit_id,
         leader=data.leader,
         person=data.person,
         kind=data.kind,
@@ -166,7 +168,9 @@ def add_task(
     session.flush()
     assert task.id is not None
     for position, name in enumerate(co_names):
-        session.add(TaskCoUnit(task_id=task.id, unit_id=units[name].id, position=position))
+        unit_id = units[name].id
+        assert unit_id is not None
+        session.add(TaskCoUnit(task_id=task.id, unit_id=unit_id, position=position))
     record(
         session,
         actor=actor.name,
