@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +12,9 @@ from cli.common import AsOfOpt, AsOpt, Context, context, fail, user_errors
 from ledger.actors import require_office
 from ledger.documents.render import Document, render_docx, render_html, render_markdown
 from ledger.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from notifications.chart import Chart
 
 FORMATS = {"docx": "docx", "word": "docx", "html": "html", "htm": "html", "md": "md"}
 
@@ -137,8 +141,63 @@ def supervision_order_cmd(
         )
 
 
+def weekly_report_cmd(
+    as_of: AsOfOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="输出的 Word 文件(默认写入报告文件夹)")
+    ] = None,
+    template: TemplateOpt = None,
+    as_: AsOpt = None,
+) -> None:
+    """生成整改周报的 Word 文件(含各牵头单位完成率图),不发送通知。"""
+    # Imported here: matplotlib would slow every other command's start.
+    from ledger.documents.weekly import WeeklyDocument
+    from ledger.summary import weekly_summary
+    from notifications.chart import completion_chart
+
+    ctx = context()
+    with user_errors():
+        day = ctx.as_of(as_of)
+        with ctx.use_case(as_) as (session, actor):
+            require_office(actor, "生成整改周报")
+            summary = weekly_summary(
+                session, as_of=day, rules=ctx.settings.rules, calendar=ctx.calendar, now=ctx.now
+            )
+        out = output or ctx.settings.reports_dir / f"整改周报-{summary.week}.docx"
+        with tempfile.TemporaryDirectory() as folder:
+            chart = completion_chart(
+                summary.units,
+                Path(folder) / "chart.png",
+                week=summary.week,
+                week_label=summary.week_label,
+            )
+            render_docx(
+                WeeklyDocument(summary, chart.path, chart_note=_chart_note(chart)),
+                out,
+                template=template,
+            )
+    typer.echo(f"已生成整改周报:{out}")
+    if chart.font is None:
+        typer.echo(
+            "提示:本机未安装中文字体(如 fonts-noto-cjk),完成率图改用英文标注,"
+            "单位按表中排名编号;安装中文字体后重新生成即可显示单位名称。",
+            err=True,
+        )
+
+
+def _chart_note(chart: Chart) -> str:
+    scope = (
+        f"完成率最低的{chart.units_shown}个牵头单位"
+        if chart.units_shown < chart.units_total
+        else "各牵头单位"
+    )
+    labels = "" if chart.font else ";图中单位按上表排名编号"
+    return f"上图为{scope}的整改完成率(仅计已销号任务,红色为有逾期任务的单位){labels}。"
+
+
 def register(app: typer.Typer) -> None:
     """Adds this area's commands to the rectify application."""
     app.command("report")(report_cmd)
     app.command("supervision-order")(supervision_order_cmd)
+    app.command("weekly-report")(weekly_report_cmd)
     app.command("dubanshu", help="同 supervision-order:重新生成督办通知单。")(supervision_order_cmd)

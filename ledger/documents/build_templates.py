@@ -221,7 +221,86 @@ def build_supervision(path: Path) -> None:
     doc.save(str(path))
 
 
-BUILDERS = {"report.docx": build_report, "supervision.docx": build_supervision}
+def _loop_table(
+    doc: DocxDocument, headers: list[str], cells: list[str], loop: str, widths_mm: list[float]
+) -> None:
+    """A table whose middle row repeats once per item ({%tr for %} … {%tr endfor %})."""
+    table = doc.add_table(rows=4, cols=len(headers))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    rows = [headers, ["{%tr " + loop + " %}"] + [""] * (len(headers) - 1), cells]
+    rows.append(["{%tr endfor %}"] + [""] * (len(headers) - 1))
+    for row, values in zip(table.rows, rows, strict=True):
+        for i, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
+            cell.width = Mm(widths_mm[i])
+            paragraph = cell.paragraphs[0]
+            paragraph.paragraph_format.first_line_indent = Pt(0)
+            paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            if text:
+                run = paragraph.add_run(text)
+                run.font.size = Pt(12)
+                run.bold = (row is table.rows[0]) or None
+
+
+def build_weekly(path: Path) -> None:
+    """整改周报: overall, per round, per lead unit (table and chart), the red list."""
+    doc = _styled_document("整改周报")
+    _p(doc, "{{ title }}", "Title")
+    _p(doc, "({{ period_text }})", "Subtitle")
+    _p(doc, "一、总体情况", "Heading 1")
+    _p(doc, "{{ overall_text }}")
+    _p(doc, "二、各轮次整改情况", "Heading 1")
+    _tag(doc, "for r in rounds")
+    _p(doc, "{{ r.text }}")
+    _tag(doc, "endfor")
+    _p(doc, "三、各牵头单位完成情况", "Heading 1")
+    _loop_table(
+        doc,
+        ["排名", "牵头单位", "任务数", "已销号", "未销号", "逾期", "完成率"],
+        [
+            "{{ u.rank }}",
+            "{{ u.unit }}",
+            "{{ u.tasks }}",
+            "{{ u.closed }}",
+            "{{ u.open }}",
+            "{{ u.overdue }}",
+            "{{ u.completion_text }}",
+        ],
+        "for u in units",
+        [14, 52, 18, 18, 18, 16, 20],
+    )
+    chart = _p(doc, "{{ chart }}")
+    chart.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    chart.paragraph_format.first_line_indent = Pt(0)
+    chart.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    _p(doc, "{{ chart_note }}")
+    _p(doc, "四、逾期任务(红灯)清单", "Heading 1")
+    _p(doc, "{{ red_intro }}")
+    _loop_table(
+        doc,
+        ["编号", "整改措施", "牵头单位", "责任领导", "整改时限", "逾期天数"],
+        [
+            "{{ t.code }}",
+            "{{ t.measure }}",
+            "{{ t.lead_unit }}",
+            "{{ t.leader }}",
+            "{{ t.deadline_text }}",
+            "{{ t.days_overdue }}",
+        ],
+        "for t in red_list",
+        [14, 60, 26, 20, 22, 14],
+    )
+    _p(doc)
+    _p(doc, "{{ issuer }}", "落款")
+    _p(doc, "{{ date_text }}", "落款")
+    doc.save(str(path))
+
+
+BUILDERS = {
+    "report.docx": build_report,
+    "supervision.docx": build_supervision,
+    "weekly.docx": build_weekly,
+}
 
 
 def build_all(folder: Path = TEMPLATES) -> list[Path]:

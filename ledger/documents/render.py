@@ -95,7 +95,8 @@ def check_docx_template(path: Path, data: Document) -> DocxTemplate:
     """The template's tags against what the data provides: a missing required tag or an
     unknown one is refused with its name, before anything is written."""
     tpl = _load_docx_template(path)
-    provided = set(data.context())
+    images = getattr(data, "docx_images", None)
+    provided = set(data.context()) | (set(images()) if images else set())
     try:
         used = tpl.get_undeclared_template_variables(_docx_env())
     except jinja2.TemplateSyntaxError as exc:

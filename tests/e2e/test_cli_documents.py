@@ -112,3 +112,13 @@ def test_report_is_written_to_the_reports_folder_by_default(
         / f"整改情况报告-轮次{report_round.inspection_id}-2026-12-28.docx"
     )
     assert expected.exists()
+
+
+def test_weekly_report_writes_word_with_the_chart(cli: Cli, report_round: ReportRound) -> None:
+    result = cli("weekly-report", "--as-of", "2026-12-28", "-o", "周报.docx")
+    assert result.code == 0, result.err
+    assert "已生成整改周报:周报.docx" in result.out
+    doc = Document(str(cli.cwd / "周报.docx"))
+    assert doc.paragraphs[0].text == "整改工作周报(2026年第53周)"
+    assert len(doc.inline_shapes) == 1
+    assert doc.tables[1].rows[1].cells[0].text == "4.1"

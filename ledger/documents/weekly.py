@@ -1,0 +1,95 @@
+"""The 整改周报 as a Word document: ledger.summary's WeeklySummary with its chart picture.
+
+The numbers and wording come from ledger.summary (which takes them from ledger.stats);
+this module only arranges them for the Word template. The chart PNG is made by the caller
+(notifications.chart) and passed in as a path, so ledger does not import notifications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ledger.summary import WeeklySummary
+
+ISSUER = "整改工作领导小组办公室"
+CHART_WIDTH_MM = 150
+
+REQUIRED_WEEKLY_TAGS = {
+    "title": "周报标题",
+    "overall_text": "总体情况(共X项,已销号Y项……)",
+    "units": "各牵头单位完成情况表",
+    "red_list": "逾期任务清单",
+    "chart": "完成率图",
+}
+
+
+@dataclass(frozen=True)
+class WeeklyDocument:
+    template: ClassVar[str] = "weekly"
+    required_tags: ClassVar[Mapping[str, str]] = REQUIRED_WEEKLY_TAGS
+
+    summary: WeeklySummary
+    chart_path: Path
+    chart_note: str = ""
+
+    def docx_images(self) -> dict[str, tuple[Path, float]]:
+        return {"chart": (self.chart_path, CHART_WIDTH_MM)}
+
+    def context(self) -> dict[str, Any]:
+        s = self.summary
+        overall = f"截至{s.as_of_text},{s.overall.headline}。{s.change.text}。"
+        if s.failed_total:
+            overall += f"另有{s.failed_total}份通知发送失败,请整改办核实通知渠道。"
+        if s.red_total:
+            shown = f",下表列出逾期最久的{len(s.red_list)}项" if s.red_list_truncated else ""
+            red_intro = f"截至{s.as_of_text},逾期未销号的整改任务共{s.red_total}项{shown}。"
+        else:
+            red_intro = f"截至{s.as_of_text},无逾期未销号的整改任务。"
+        return {
+            "title": s.title,
+            "week_label": s.week_label,
+            "period_text": s.period_text,
+            "as_of_text": s.as_of_text,
+            "overall_text": overall,
+            "rounds": [
+                {
+                    "serial": r.serial,
+                    "title": r.title,
+                    "text": f"{r.serial}{r.title}:{r.counts.brief};{r.change.text}。",
+                }
+                for r in s.rounds
+            ]
+            or [{"serial": "", "title": "", "text": "暂无登记的巡视(察)轮次。"}],
+            "units": [
+                {
+                    "rank": u.rank,
+                    "unit": u.unit,
+                    "tasks": u.tasks,
+                    "closed": u.closed,
+                    "open": u.open,
+                    "overdue": u.overdue,
+                    "completion_text": u.completion_text,
+                }
+                for u in s.units
+            ],
+            "red_intro": red_intro,
+            "red_list": [
+                {
+                    "code": r.code,
+                    "inspection": r.inspection,
+                    "measure": r.measure,
+                    "lead_unit": r.lead_unit,
+                    "leader": r.leader,
+                    "deadline_text": r.deadline_text,
+                    "days_overdue": r.days_overdue,
+                    "workdays_overdue": r.workdays_overdue,
+                }
+                for r in s.red_list
+            ],
+            "chart_note": self.chart_note,
+            "issuer": ISSUER,
+            "date_text": s.generated_text or s.as_of_text,
+        }
