@@ -93,16 +93,17 @@ class WorkCalendar:
             return day.weekday() < 5
 
     def _cover(self, first: date, last: date) -> None:
-        """Make the cumulative table span at least [first - 1 year, last + 1 year]."""
+        """Make the cumulative table span [first, last] and a month either side (no more: a year
+        looked at only as spare would log a needless fallback warning)."""
         if (
             self._start is not None
             and self._start <= first
             and last < self._start + timedelta(days=len(self._cumulative))
         ):
             return
-        lo = min(first, self._start or first) - timedelta(days=366)
+        lo = min(first, self._start or first) - timedelta(days=31)
         hi = max(last, (self._start or last) + timedelta(days=len(self._cumulative))) + timedelta(
-            days=366
+            days=31
         )
         self._start = lo
         self._cumulative = []
