@@ -40,7 +40,10 @@ _D = r"(?P<d>3[01]|[12]\d|0?[1-9])"
 # Order matters: the most specific shapes first; each match is blanked out before the next.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd", re.compile(rf"{_Y}\s*[-/.年]\s*{_M}\s*[-/.月]\s*{_D}\s*[日号]?")),
-    ("ymd8", re.compile(r"(?<!\d)(?P<y>20\d{2})(?P<m>1[0-2]|0[1-9])(?P<d>3[01]|[12]\d|0[1-9])(?!\d)")),
+    (
+        "ymd8",
+        re.compile(r"(?<!\d)(?P<y>20\d{2})(?P<m>1[0-2]|0[1-9])(?P<d>3[01]|[12]\d|0[1-9])(?!\d)"),
+    ),
     ("yq", re.compile(rf"{_Y}\s*年?\s*(?:第)?(?P<q>[一二三四1-4])\s*季度")),
     ("yh", re.compile(rf"{_Y}\s*年?\s*(?P<h>上|下)半年")),
     ("ym", re.compile(rf"{_Y}\s*(?:[-/.]|年)\s*{_M}\s*月?\s*(?:份|底|末|中旬|下旬|上旬)?")),

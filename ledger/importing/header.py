@@ -7,6 +7,7 @@ The header is the row, among the first ones, that names the most known columns.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -65,7 +66,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "牵头科室",
         "责任主体",
     ),
-    "co_units": ("配合单位", "协办单位", "协同单位", "参与单位", "配合部门", "协办部门", "配合科室"),
+    "co_units": (
+        "配合单位",
+        "协办单位",
+        "协同单位",
+        "参与单位",
+        "配合部门",
+        "协办部门",
+        "配合科室",
+    ),
     "person": ("责任人", "具体责任人", "直接责任人", "具体负责人", "经办人", "联系人"),
     "deadline": (
         "整改时限",
@@ -187,7 +196,9 @@ def _is_second_header_row(grid: Grid, h: int) -> bool:
 
 _TITLE_HINT = re.compile(r"台账|清单|整改|问题|情况表|统计表")
 _REPORTER = re.compile(r"填报单位\s*[::]?\s*([^\s::]+?)(?:\s|填报|日期|时间|联系|$)")
-_FEEDBACK = re.compile(r"反馈(?:日期|时间)\s*[::]?\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
+_FEEDBACK = re.compile(
+    r"反馈(?:日期|时间)\s*[::]?\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+)
 
 
 def _preamble(grid: Grid, header_row: int, header: Header) -> None:
@@ -201,17 +212,15 @@ def _preamble(grid: Grid, header_row: int, header: Header) -> None:
         if m := _REPORTER.search(line):
             header.reporter = m.group(1)
         if m := _FEEDBACK.search(line):
-            try:
+            with contextlib.suppress(InvalidInputError):
                 header.feedback_date = parse_date(re.sub(r"\s", "", m.group(1)), "反馈日期")
-            except InvalidInputError:
-                pass
         if not header.title and "填报" not in line and _TITLE_HINT.search(texts[0]):
             header.title = texts[0].replace("\n", "")[:400]
 
 
 def find_header(grid: Grid, *, file_name: str) -> Header:
     """Locate the header; a clear error listing found and needed columns when it is not there."""
-    best_row, best = -1, {}
+    best_row, best = -1, dict[str, int]()
     for r, row in enumerate(grid.values[:_SCAN_ROWS]):
         fields = _row_fields(row)
         if len(fields) > len(best):

@@ -24,7 +24,16 @@ from models.enums import TaskKind
 
 _STOP = re.compile(r"^(备\s*注|填[报表]\s*说\s*明|说\s*明|注\s*[::\d1１一])")
 _SKIP = re.compile(r"^(合\s*计|总\s*计|小\s*计)")
-_DONE_WORDS = ("已完成", "已整改到位", "已整改完成", "整改完成", "完成整改", "已办结", "已销号", "已整改")
+_DONE_WORDS = (
+    "已完成",
+    "已整改到位",
+    "已整改完成",
+    "整改完成",
+    "完成整改",
+    "已办结",
+    "已销号",
+    "已整改",
+)
 _NOT_DONE_WORDS = ("未完成", "尚未完成", "没有完成", "未整改", "正在", "推进中", "整改中")
 _SERIAL_PREFIX = re.compile(r"^\s*[((]?[一二三四五六七八九十百\d]+(?:\.\d+)*[))]?[、.．]?\s*")
 _LIMITS = {"serial": 40, "category": 200, "leader": 100, "person": 100}
@@ -76,6 +85,7 @@ class ParsedLedger:
     tasks: list[ParsedTask] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     skipped_rows: list[int] = field(default_factory=list)  # 合计 / notes, 1-based
+    present: frozenset[str] = frozenset()  # fields the ledger has a column for
 
 
 def normalise_text(text: str) -> str:
@@ -180,7 +190,9 @@ class _Reader:
             self.error(r, f"「{self.label('measure')}」为空,请填写整改措施")
             ok = False
         unit_names = split_units(units)
-        co_names = [u for u in split_units(_text(self.cell(r, "co_units"))) if u not in unit_names[:1]]
+        co_names = [
+            u for u in split_units(_text(self.cell(r, "co_units"))) if u not in unit_names[:1]
+        ]
         unit_names += [u for u in co_names if u not in unit_names]
         if not unit_names:
             self.error(r, f"「{self.label('lead_unit')}」为空,请填写牵头单位")
@@ -285,7 +297,9 @@ class _Reader:
         kind, when = parsed.kind, parsed.date
         kind_label = self.label("kind")
         if kind_col is TaskKind.ongoing and when is not None:
-            self.error(r, f"「{kind_label}」为长期坚持,但「{label}」填了日期“{_text(value)}”,请二选一")
+            self.error(
+                r, f"「{kind_label}」为长期坚持,但「{label}」填了日期“{_text(value)}”,请二选一"
+            )
             return None
         if kind_col is TaskKind.dated and when is None:
             self.error(r, f"「{kind_label}」为限期整改,「{label}」须填写具体日期")
@@ -305,4 +319,6 @@ class _Reader:
 
 def parse_rows(grid: Grid, header: Header, *, feedback_date: date) -> ParsedLedger:
     """Every problem and task of the sheet, and every row error."""
-    return _Reader(grid, header, feedback_date).run()
+    ledger = _Reader(grid, header, feedback_date).run()
+    ledger.present = frozenset(header.columns)
+    return ledger
