@@ -302,13 +302,7 @@ class _SheetRows:
                     value = None
                 if kind == "light":
                     light = value
-                    cells.append(
-                        self.cell(
-                            c,
-                            light.label.removesuffix("灯") if light is not Light.done else "已销号",
-                            self.styles.light[light],
-                        )
-                    )
+                    cells.append(self.cell(c, light.label, self.styles.light[light]))
                     continue
                 style = self.styles.center if kind in ("center", "date") else self.styles.text
                 if name == "剩余天数" and isinstance(value, str) and value.startswith("超期"):
