@@ -158,6 +158,8 @@ def _entry_text(entry: ReportEntry) -> str:
 
 def work_done(measures: list[MeasureFacts], counts: Totals) -> Part:
     """1、工作开展情况: each measure's reports in date order, with its units."""
+    if counts.tasks == 0:
+        return Part(WORK_DONE, ("该问题尚未登记整改措施。",))
     paragraphs = [f"针对该问题,制定整改措施{counts.tasks}项。"]
     reported = [m for m in measures if m.reports]
     for m in reported:
@@ -190,7 +192,9 @@ def problems_found(measures: list[MeasureFacts]) -> Part:
         if notes:
             paragraphs.append(sentence(f"{m.quoted}({m.lead_unit}牵头):{';'.join(notes)}"))
     if not paragraphs:
-        if all(not m.is_open for m in measures):
+        if not measures:
+            paragraphs.append("该问题尚未制定整改措施。")
+        elif all(not m.is_open for m in measures):
             paragraphs.append("该问题的整改措施已全部销号,暂未发现新的问题。")
         else:
             paragraphs.append("各项整改措施正按计划推进,暂未发现突出问题。")
@@ -219,6 +223,8 @@ def _status_phrase(m: MeasureFacts) -> str:
 
 def rectification_status(measures: list[MeasureFacts], counts: Totals) -> Part:
     """3、整改情况: the problem's counts, then each measure's status and next step."""
+    if counts.tasks == 0:
+        return Part(STATUS, ("尚未制定整改措施,须抓紧研究制定并登记整改任务。",))
     summary = (
         f"该问题{counts.tasks}项整改措施中,已销号{counts.closed}项,正在推进{counts.advancing}项"
     )

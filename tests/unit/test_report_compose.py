@@ -200,3 +200,9 @@ def test_titles_and_headings() -> None:
 def test_ledger_text_is_cleaned_and_escaped_for_markdown() -> None:
     assert clean("一是开会\r\n\n二是发文。\n三是\x0b督查") == "一是开会;二是发文。三是督查"
     assert markdown_escape("# 标题 *强调* [链接] a|b") == "\\# 标题 \\*强调\\* \\[链接\\] a\\|b"
+
+
+def test_a_problem_without_measures_says_so_in_each_part() -> None:
+    assert compose.work_done([], Totals()).paragraphs == ("该问题尚未登记整改措施。",)
+    assert compose.problems_found([]).paragraphs == ("该问题尚未制定整改措施。",)
+    assert compose.rectification_status([], Totals()).lead.startswith("尚未制定整改措施")
