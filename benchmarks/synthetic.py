@@ -119,7 +119,7 @@ def generate_ledger(
         {"id": i + 1, "name": name, "role": Role.leader, "unit_id": None, "notify_tag": None}
         for i, name in enumerate(leaders)
     ]
-    rounds = []
+    rounds: list[dict[str, Any]] = []
     for i in range(1, n_rounds + 1):
         body, subject = BODIES[i % len(BODIES)], SUBJECTS[i % len(SUBJECTS)]
         rounds.append(
@@ -136,7 +136,7 @@ def generate_ledger(
             }
         )
     n_problems = max(1, -(-n_tasks // tasks_per_problem))
-    problems = []
+    problems: list[dict[str, Any]] = []
     for i in range(1, n_problems + 1):
         round_id = (i - 1) % n_rounds + 1
         problems.append(
