@@ -85,7 +85,7 @@ def local_server(home: Path, *, port: int | None = None) -> Iterator[LocalServer
     port = port or free_port()
     api_url = f"http://127.0.0.1:{port}/api"
     env = prefect_env(home)
-    env["PREFECT_API_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{home / 'prefect.db'}"
+    env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{home / 'prefect.db'}"
     log = home / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
