@@ -90,7 +90,7 @@ def totals(session: Session, *, today: date, inspection_id: int | None = None) -
 
 
 def totals_by_inspection(session: Session, *, today: date) -> dict[int, Totals]:
-    rows = session.exec(
+    rows: Any = session.exec(
         select(col(Task.inspection_id).label("key"), *_count_columns(today)).group_by(
             col(Task.inspection_id)
         )
@@ -129,7 +129,7 @@ def totals_by_lead_unit(
     session: Session, *, today: date, inspection_id: int | None = None
 ) -> dict[str, Totals]:
     """Per 牵头单位 (a task counts once, under its lead unit)."""
-    stmt = (
+    stmt: Any = (
         select(col(Unit.name).label("key"), *_count_columns(today))
         .join(Unit, col(Unit.id) == Task.lead_unit_id)
         .group_by(col(Unit.name))
