@@ -130,3 +130,31 @@ def using_api(api_url: str) -> Iterator[None]:
 
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
         yield
+
+
+def wait_for_deployment(name: str, *, timeout: float = 60.0) -> None:
+    """Until `flow-name/deployment-name` is registered (a serve process started elsewhere)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while True:
+            try:
+                client.read_deployment_by_name(name)
+                return
+            except ObjectNotFound:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(
+                        f"deployment {name} not registered after {timeout:.0f} s"
+                    ) from None
+                time.sleep(0.5)
+
+
+def run_and_wait(name: str, parameters: dict[str, object], *, timeout: float = 120.0) -> str:
+    """Triggers a run of a served deployment and waits for its final state; returns its name."""
+    from prefect.deployments import run_deployment
+
+    flow_run = run_deployment(name, parameters=parameters, timeout=timeout)
+    state = flow_run.state  # type: ignore[union-attr]
+    return str(state.name) if state else "Unknown"

@@ -43,11 +43,28 @@ CJK_FAMILIES = (
 MAX_BARS = 30
 
 
+# File names of CJK fonts, for a font installed after matplotlib cached its font list.
+CJK_FILE_HINTS = ("wqy", "notosanscjk", "notoserifcjk", "sourcehan", "droidsansfallback", "uming")
+
+
+def _known_cjk_family() -> str | None:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FAMILIES if name in installed), None)
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
     """The first installed CJK family, or None."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FAMILIES if name in installed), None)
+    family = _known_cjk_family()
+    if family is None:
+        for path in font_manager.findSystemFonts():
+            if any(hint in path.lower().replace("-", "") for hint in CJK_FILE_HINTS):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        family = _known_cjk_family()
+    return family
 
 
 @dataclass(frozen=True)
