@@ -34,7 +34,23 @@ class Notice(SQLModel, table=True):
     last_error: str = ""  # secrets masked before they get here
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Which delivery run holds the notice while it is 'sending' (a batch claim's token).
+    claim_token: str | None = Field(default=None, max_length=40)
+    # Channels (sha256 of the URL, never the URL) that already accepted the notice, so a
+    # retry after a partial failure sends only to the channels that failed.
+    delivered: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class NoticeAttempt(SQLModel, table=True):
+    """One send of one notice to one channel, with its result (URL and error masked)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    channel: str = Field(max_length=400)  # url(privacy=True)
+    ok: bool
+    error: str = ""
 
 
 class ReminderMark(SQLModel, table=True):

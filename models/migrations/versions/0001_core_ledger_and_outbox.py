@@ -66,6 +66,8 @@ def upgrade() -> None:
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('created_at', models.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('claimed_at', models.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claim_token', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('delivered', sa.JSON(), nullable=False),
     sa.Column('sent_at', models.tables.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key')
@@ -174,6 +176,19 @@ def upgrade() -> None:
     with op.batch_alter_table('progressreport', schema=None) as batch_op:
         batch_op.create_index('ix_progress_task_time', ['task_id', 'reported_at'], unique=False)
 
+    op.create_table('noticeattempt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('notice_id', sa.Integer(), nullable=False),
+    sa.Column('at', models.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+    sa.Column('ok', sa.Boolean(), nullable=False),
+    sa.Column('error', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.ForeignKeyConstraint(['notice_id'], ['notice.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('noticeattempt', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_noticeattempt_notice_id'), ['notice_id'], unique=False)
+
     op.create_table('remindermark',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.Integer(), nullable=False),
@@ -253,6 +268,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_remindermark_task_id'))
 
     op.drop_table('remindermark')
+    with op.batch_alter_table('noticeattempt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_noticeattempt_notice_id'))
+
+    op.drop_table('noticeattempt')
     with op.batch_alter_table('progressreport', schema=None) as batch_op:
         batch_op.drop_index('ix_progress_task_time')
 

@@ -1,0 +1,1 @@
+"""How people are told: recipients, templates, the outbox of notices, delivery through Apprise."""

@@ -1,0 +1,186 @@
+"""Who can be reached where: the Apprise configuration, tags, and the local channel.
+
+Recipients are Apprise tags: a unit's, leader's or person's name (or the notify_tag on
+their Unit/User row, for when two share a name) and `office`. The office's Apprise
+configuration file (YAML or TEXT, RECTIFY_APPRISE_CONFIG) says which URLs each tag reaches,
+so any service Apprise knows works. Without a configuration file every tag goes to the
+local channel, which writes each notice as a readable file under the data folder.
+
+Apprise URLs carry secrets (passwords, robot tokens): only `url(privacy=True)` ever
+leaves this module in text meant for people (logs, errors, the outbox).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import apprise
+from apprise.common import MATCH_ALL_TAG, NotifyFormat
+from apprise.decorators import notify
+
+from models.settings import Settings
+from notifications.errors import ChannelConfigError
+
+LOCAL_SCHEMA = "rectifylocal"
+OFFICE_TAG = "office"
+
+# Services whose messages render Markdown (group robots and the like).
+MARKDOWN_SCHEMAS = {"dingtalk", "wecombot", "feishu", "lark", "workflows", "slack", "mattermost"}
+EMAIL_SCHEMAS = {"mailto", "mailtos"}
+
+_local_lock = threading.Lock()
+_UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
+
+
+def _safe_name(text: str, limit: int = 60) -> str:
+    return _UNSAFE.sub("_", text).strip(" ._")[:limit] or "通知"
+
+
+@notify(on=LOCAL_SCHEMA, name="整改通本地通知文件夹")
+def _write_local_notice(
+    body: str, title: str, notify_type: Any, meta: dict[str, Any], *args: Any, **kwargs: Any
+) -> bool:
+    """Writes one notice as a UTF-8 text file: <folder>/<recipient>/<NNNN>-<title>.txt."""
+    qsd = meta.get("qsd", {})
+    folder = Path(qsd.get("dir", "notices")) / _safe_name(qsd.get("to", "未指定"))
+    with _local_lock:
+        folder.mkdir(parents=True, exist_ok=True)
+        number = len(list(folder.glob("*.txt"))) + 1
+        while True:
+            path = folder / f"{number:04d}-{_safe_name(title)}.txt"
+            try:
+                with path.open("x", encoding="utf-8", newline="\n") as fh:
+                    fh.write(f"{title}\n\n{body.rstrip()}\n")
+                return True
+            except FileExistsError:  # another process wrote that number meanwhile
+                number += 1
+
+
+def local_url(folder: Path, tag: str) -> str:
+    return (
+        f"{LOCAL_SCHEMA}://localhost/?dir={urllib.parse.quote(str(folder.resolve()), safe='')}"
+        f"&to={urllib.parse.quote(tag, safe='')}"
+    )
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One Apprise URL a tag reaches, and which body it gets."""
+
+    url: str = field(repr=False)  # holds secrets: never print
+    masked: str  # url(privacy=True)
+    schema: str
+    body_format: str  # "html" / "markdown" / "text"
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the channel in the outbox without revealing the URL."""
+        return hashlib.sha256(self.url.encode()).hexdigest()[:16]
+
+    @property
+    def is_email(self) -> bool:
+        return self.schema in EMAIL_SCHEMAS
+
+
+def body_format_for(plugin: Any) -> str:
+    """HTML for email, Markdown for group robots, plain text for everything else."""
+    schema = plugin_schema(plugin)
+    formats = plugin.notify_format
+    formats = tuple(formats) if isinstance(formats, tuple | list) else (formats,)
+    if schema in EMAIL_SCHEMAS or (formats and formats[0] == NotifyFormat.HTML):
+        return "html"
+    if schema in MARKDOWN_SCHEMAS or (formats and formats[0] == NotifyFormat.MARKDOWN):
+        return "markdown"
+    return "text"
+
+
+def plugin_schema(plugin: Any) -> str:
+    url = plugin.url(privacy=True)
+    return url.split("://", 1)[0].lower()
+
+
+def channel_of(plugin: Any) -> Channel:
+    return Channel(
+        url=plugin.url(privacy=False),
+        masked=plugin.url(privacy=True),
+        schema=plugin_schema(plugin),
+        body_format=body_format_for(plugin),
+    )
+
+
+class Channels:
+    """The channels each tag reaches, from the office's Apprise configuration or the local folder."""
+
+    def __init__(self, apobj: apprise.Apprise | None, *, local_dir: Path) -> None:
+        self.apprise = apobj
+        self.local_dir = local_dir
+        self._by_tag: dict[str, list[Channel]] = {}
+        self._plugins: dict[str, Any] = {}  # url -> the plugin object loaded from the configuration
+        if apobj is not None:
+            for plugin in apobj.find(tag=MATCH_ALL_TAG, match_always=False):
+                channel = channel_of(plugin)
+                self._plugins.setdefault(channel.url, plugin)
+                for tag in plugin.tags:
+                    self._by_tag.setdefault(str(tag).lower(), []).append(channel)
+
+    @property
+    def is_local(self) -> bool:
+        return self.apprise is None
+
+    def channels_for(self, tag: str) -> list[Channel]:
+        if self.apprise is None:
+            url = local_url(self.local_dir, tag)
+            return [
+                Channel(
+                    url=url,
+                    masked=f"{LOCAL_SCHEMA}://{tag}",
+                    schema=LOCAL_SCHEMA,
+                    body_format="text",
+                )
+            ]
+        return list(self._by_tag.get(tag.lower(), []))
+
+    def has_channel(self, tag: str) -> bool:
+        return bool(self.channels_for(tag))
+
+    def without_channel(self, tags: list[str]) -> list[str]:
+        """The tags nobody configured a channel for, in the order given."""
+        return [t for t in dict.fromkeys(tags) if not self.has_channel(t)]
+
+    def plugin_for(self, channel: Channel) -> Any:
+        """A plugin object for the channel; one per delivery lane, never shared across lanes."""
+        plugin = self._plugins.get(channel.url)
+        if plugin is not None:
+            return plugin
+        plugin = apprise.Apprise.instantiate(channel.url)
+        if plugin is None:
+            raise ChannelConfigError(f"通知渠道 {channel.masked} 无法识别,请检查 Apprise 配置")
+        return plugin
+
+
+def load_channels(settings: Settings) -> Channels:
+    """Reads RECTIFY_APPRISE_CONFIG; without one, every tag reaches the local folder."""
+    path = settings.apprise_config
+    if path is None:
+        return Channels(None, local_dir=settings.local_notices_dir)
+    if not path.is_file():
+        raise ChannelConfigError(
+            f"找不到 Apprise 配置文件 {path},请检查 RECTIFY_APPRISE_CONFIG;"
+            "不设置该变量时通知写入本地文件夹"
+        )
+    config = apprise.AppriseConfig()
+    if not config.add(str(path.resolve())):
+        raise ChannelConfigError(f"Apprise 配置文件 {path} 无法读取,请检查格式(YAML 或 TEXT)")
+    apobj = apprise.Apprise()
+    apobj.add(config)
+    if not list(apobj.find(tag=MATCH_ALL_TAG, match_always=False)):
+        raise ChannelConfigError(
+            f"Apprise 配置文件 {path} 中没有可用的通知地址,请检查 URL 与 tag 写法"
+        )
+    return Channels(apobj, local_dir=settings.local_notices_dir)

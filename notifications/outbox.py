@@ -1,0 +1,130 @@
+"""Writing notices into the outbox: set-based, and never the same notice twice.
+
+A notice's unique key is `kind:recipient:period`. `enqueue` reads the keys already taken
+in one SELECT and inserts the rest in one bulk INSERT that ignores a key a concurrent run
+inserted meanwhile (PostgreSQL ON CONFLICT DO NOTHING, SQLite INSERT OR IGNORE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from models.outbox import Notice
+
+# Keeps every IN (...) and bulk statement under SQLite's bound-parameter limit.
+CHUNK = 2000
+
+
+@dataclass
+class NoticeDraft:
+    """A rendered digest for one recipient, not yet in the outbox."""
+
+    kind: str
+    recipient: str  # the Apprise tag
+    period: str  # the as-of date (2026-12-01) or the week (2026-W49)
+    task_ids: list[int]
+    title: str
+    body_text: str
+    body_html: str
+    body_md: str
+    attachments: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return notice_key(self.kind, self.recipient, self.period)
+
+
+@dataclass
+class EnqueueResult:
+    created: int
+    duplicates: int
+    notice_ids: list[int]  # ids of the notices this call created, in the drafts' order
+    # key -> id for every draft's key, created now or found already there
+    ids_by_key: dict[str, int] = field(default_factory=dict)
+    # keys a concurrent run inserted between our SELECT and our INSERT
+    raced_keys: list[str] = field(default_factory=list)
+
+
+def notice_key(kind: str, recipient: str, period: str) -> str:
+    return f"{kind}:{recipient}:{period}"
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
+
+
+def existing_keys(session: Session, keys: Sequence[str]) -> dict[str, int]:
+    """The keys already in the outbox, with their notice ids (one SELECT per 2,000 keys)."""
+    found: dict[str, int] = {}
+    for part in _chunks(keys):
+        for notice_id, key in session.exec(
+            select(Notice.id, Notice.key).where(col(Notice.key).in_(part))
+        ):
+            assert notice_id is not None
+            found[key] = notice_id
+    return found
+
+
+def _insert_ignoring_taken_keys(session: Session) -> sa.Insert:
+    table = Notice.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=["key"])
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=["key"])
+    return sa.insert(table).prefix_with("IGNORE")
+
+
+def enqueue(drafts: Sequence[NoticeDraft], *, session: Session, now: datetime) -> EnqueueResult:
+    """Add the drafts whose key is free; count the others as duplicates. Never commits."""
+    by_key: dict[str, NoticeDraft] = {}
+    for draft in drafts:
+        by_key.setdefault(draft.key, draft)
+    taken = existing_keys(session, list(by_key))
+    rows = [
+        {
+            "key": key,
+            "kind": d.kind,
+            "recipient": d.recipient,
+            "period": d.period,
+            "task_ids": list(d.task_ids),
+            "title": d.title,
+            "body_text": d.body_text,
+            "body_html": d.body_html,
+            "body_md": d.body_md,
+            "attachments": list(d.attachments),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+            "delivered": [],
+        }
+        for key, d in by_key.items()
+        if key not in taken
+    ]
+    created: dict[str, int] = {}
+    if rows:
+        table = Notice.__table__  # type: ignore[attr-defined]
+        stmt = _insert_ignoring_taken_keys(session).returning(table.c.id, table.c.key)
+        for i in range(0, len(rows), CHUNK // 10):
+            for notice_id, key in session.execute(stmt, rows[i : i + CHUNK // 10]):
+                created[key] = notice_id
+    raced = [str(r["key"]) for r in rows if r["key"] not in created]
+    if raced:
+        taken.update(existing_keys(session, raced))
+    ids_by_key = {**taken, **created}
+    return EnqueueResult(
+        created=len(created),
+        duplicates=len(drafts) - len(created),
+        notice_ids=[created[k] for k in by_key if k in created],
+        ids_by_key=ids_by_key,
+        raced_keys=raced,
+    )
