@@ -1,0 +1,74 @@
+"""`rectify weekly` and `rectify serve` as a user types them (a real process, a real database)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.fixtures.weekly import WeeklyLedger
+
+
+def test_weekly_writes_the_report_and_sends_each_recipient_once_a_week(
+    cli: Cli, weekly_ledger: WeeklyLedger, tmp_path: Path
+) -> None:
+    first = cli("weekly", "--as-of", "2026-12-22", "--json", check=True)
+    counts = json.loads(first.out)
+    assert {
+        k: counts[k] for k in ("period", "planned", "created", "sent", "failed", "duplicates")
+    } == {
+        "period": "2026-W52",
+        "planned": 4,
+        "created": 4,
+        "sent": 4,
+        "failed": 0,
+        "duplicates": 0,
+    }
+    assert counts["without_channel"] == []  # no Apprise file: every tag reaches the local folder
+    notices = tmp_path / "data" / "notices"
+    [office_notice] = (notices / "office").glob("*.txt")
+    text = office_notice.read_text(encoding="utf-8")
+    assert text.startswith("整改工作周报(2026年第52周):共7项,已销号2项,完成率28.6%\n")
+    assert "1. 县科技局:共4项,已销号2项,逾期0项,完成率50.0%" in text
+    assert sorted(p.name for p in (tmp_path / "data" / "reports").iterdir()) == [
+        "整改周报-2026-W52.html",
+        "整改周报-2026-W52.md",
+        "整改周报-2026-W52.png",
+    ]
+
+    again = cli("weekly", "--as-of", "2026-12-23", check=True)
+    assert (
+        "整改周报 2026-W52:计划4份,新建0份,已发送0份,发送失败0份,待重试0份,本周已发送而跳过4份"
+        in again.out
+    )
+    assert len(list((notices / "office").glob("*.txt"))) == 1
+
+
+def test_weekly_dry_run_prints_the_summary_and_leaves_no_trace(
+    cli: Cli, weekly_ledger: WeeklyLedger, tmp_path: Path
+) -> None:
+    result = cli("weekly", "--as-of", "2026-12-22", "--dry-run", check=True)
+    assert result.out.startswith("整改工作周报(2026年第52周)\n")
+    assert "将发送给:office、张书记、李局长、王副局长" in result.out
+    assert "(试运行:未写入文件,未发送任何通知)" in result.out
+    assert not (tmp_path / "data" / "reports").exists()
+    assert not (tmp_path / "data" / "notices").exists()
+
+
+def test_weekly_rejects_a_malformed_date(cli: Cli, weekly_ledger: WeeklyLedger) -> None:
+    result = cli("weekly", "--as-of", "2026-13-01")
+    assert result.code == 1
+    assert "--as-of" in result.err and "2026-13-01" in result.err
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_serve_without_a_prefect_server_says_how_to_start_one(
+    cli: Cli, weekly_ledger: WeeklyLedger, tmp_path: Path
+) -> None:
+    cli.env.pop("PREFECT_API_URL", None)
+    cli.env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # no profile with an API URL
+    result = cli("serve")
+    assert result.code == 1
+    assert "未指定 Prefect 服务地址:请先运行 prefect server start" in result.err
