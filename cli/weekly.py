@@ -76,8 +76,7 @@ def serve_cmd(
     if api_url:
         # Prefect reads its settings from the environment when it is first imported.
         os.environ["PREFECT_API_URL"] = api_url
-    from flows.serve import api_url as configured_api_url
-    from flows.serve import serve_all
+    from flows.prefect_api import api_url as configured_api_url
 
     url = configured_api_url()
     if not url:
@@ -85,6 +84,8 @@ def serve_cmd(
             "未指定 Prefect 服务地址:请先运行 prefect server start,"
             "再用 --api-url http://127.0.0.1:4200/api 或环境变量 PREFECT_API_URL 指定"
         )
+    from flows.serve import serve_all
+
     typer.echo(f"定时任务 daily-check 与 weekly-summary 已在 {url} 上运行,按 Ctrl+C 停止")
     serve_all()
 
