@@ -35,7 +35,9 @@ __all__ = [
     "LedgerRowsError",
     "RoundFields",
     "import_ledger",
+    "read_ledger",
     "round_from_title",
+    "round_title",
 ]
 
 UNNAMED_BODY = "未注明"

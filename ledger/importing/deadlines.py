@@ -34,9 +34,9 @@ ONGOING_WORDS = (
 )
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
-_Y = r"(?P<y>(?:19|20)\d{2})"
-_M = r"(?P<m>1[0-2]|0?[1-9])"
-_D = r"(?P<d>3[01]|[12]\d|0?[1-9])"
+_Y = r"(?<!\d)(?P<y>(?:19|20)\d{2})(?!\d)"
+_M = r"(?<!\d)(?P<m>1[0-2]|0?[1-9])(?!\d)"
+_D = r"(?<!\d)(?P<d>3[01]|[12]\d|0?[1-9])(?!\d)"
 # Order matters: the most specific shapes first; each match is blanked out before the next.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd", re.compile(rf"{_Y}\s*[-/.年]\s*{_M}\s*[-/.月]\s*{_D}\s*[日号]?")),
@@ -56,7 +56,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # What may be left around a date without making the phrase unreadable.
 _FILLER = re.compile(
-    r"[\s,.,。;;、:：()()\[\]【】~～—\-至到和及并且前之以完成底末止内为期整改全面基本阶段性初步取得成效截止时间限]+"
+    r"[\s,.,。;;、:：()()\[\]【】~～—\-至到和及并且前之以完成底末止内为期整改全面基本阶段性初步取得成效截止时间限推进坚持落实]+"
 )
 
 

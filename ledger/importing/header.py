@@ -20,7 +20,7 @@ from ledger.importing.reading import Grid
 # contains one of these (整改措施(具体)) is matched by the longest name it contains.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "serial": ("序号", "编号", "问题序号", "问题编号", "顺序号", "项目序号"),
-    "category": ("问题类别", "问题类型", "问题分类", "类别", "所属方面", "方面", "问题领域"),
+    "category": ("问题类别", "问题类型", "问题分类", "类别", "所属方面", "问题领域"),
     "problem": (
         "问题",
         "问题描述",
@@ -181,6 +181,8 @@ def _is_second_header_row(grid: Grid, h: int) -> bool:
     if h + 1 >= len(grid.values):
         return False
     upper, lower = grid.values[h], grid.values[h + 1]
+    if len({v for v in lower if v is not None}) < 2:
+        return False  # one value across the row is a heading (一、政治建设方面), not names
     named = 0
     for c, value in enumerate(lower):
         if value is None or (h + 1, c) in grid.continued:

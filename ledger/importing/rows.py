@@ -165,16 +165,16 @@ class _Reader:
         units = _text(self.cell(r, "lead_unit"))
         deadline = self.cell(r, "deadline")
         problem_text = _text(self.cell(r, "problem"))
-        if not measure and not units and deadline is None:
-            distinct = {_text(v) for v in values}
-            if len(distinct) == 1 and (len(values) > 1 or not problem_text):
-                # One thing named across the row or in a side column: 一、政治建设方面.
-                self.category = _SERIAL_PREFIX.sub("", _text(values[0]))[:200]
-                return
-            if problem_text:
-                # A problem whose measures follow in the rows below.
-                self.current_problem = self.problem(r, problem_text)
-                return
+        nothing_of_a_task = not measure and not units and deadline is None
+        heading_only = nothing_of_a_task and (not problem_text or problem_text.endswith("方面"))
+        if len({_text(v) for v in values}) == 1 and (len(values) > 1 or heading_only):
+            # One thing named across the row or in a side column: 一、政治建设方面.
+            self.category = _SERIAL_PREFIX.sub("", _text(values[0]))[:200]
+            return
+        if nothing_of_a_task and problem_text:
+            # A problem whose measures follow in the rows below.
+            self.current_problem = self.problem(r, problem_text)
+            return
         mc = self.header.columns["measure"]
         if (r, mc) in self.grid.continued and self.out.tasks:
             self._continued_measure(r, units)
