@@ -174,7 +174,8 @@ def _result_errors(result: Any) -> str:
     for service in getattr(result, "results", ()):
         for attempt in service.attempts:
             for entry in attempt.logs:
-                if entry.level >= logging.WARNING and entry.message not in lines:
+                level = logging.getLevelName(str(entry.level).upper())
+                if isinstance(level, int) and level >= logging.WARNING and entry.message not in lines:
                     lines.append(str(entry.message))
     return "; ".join(lines) or "发送失败(通知服务未返回原因)"
 

@@ -1,0 +1,350 @@
+"""Planning the daily deadline check: which tasks are due for which rung, and for whom.
+
+One set-based query selects the open tasks whose deadline falls inside the ladder's window
+or has passed, and the 长期坚持 tasks silent for too long, with their units, leader, person
+and latest progress; two more read their co-units and the steps already done. The ladder
+(models.reminders) runs in Python over those rows only, and the result is grouped into one
+digest per recipient and level. Writing (marks, 督办通知单) happens in the caller's
+transaction, next to the notices.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, func
+
+from ledger.history import record
+from models.enums import TaskKind, TaskStatus
+from models.outbox import ReminderMark, SupervisionOrder
+from models.reminders import Level, Step, due_step, window_end
+from models.rules import Rules
+from models.tables import Inspection, ProgressReport, Task, TaskCoUnit, Unit, User
+from models.workdays import WorkCalendar
+
+TZ = ZoneInfo("Asia/Shanghai")
+OFFICE_TAG = "office"
+OFFICE_NAME = "整改办"
+SCHEDULE_ACTOR = "定时任务"
+
+# Who hears about each rung (domain.md): the units and the person before the deadline,
+# the units and the leader once overdue, the leader and the office for 督办.
+AUDIENCE = {
+    Level.remind: ("units", "person"),
+    Level.ongoing: ("units", "person"),
+    Level.urge: ("units", "leader"),
+    Level.supervise: ("leader", "office"),
+}
+
+
+@dataclass
+class DueTask:
+    """A task with the step due for it today and everything a notice shows about it."""
+
+    task_id: int
+    code: str
+    measure: str
+    inspection: str
+    kind: TaskKind
+    deadline: date | None
+    lead_unit: str
+    co_units: list[str]
+    leader: str
+    person: str
+    last_activity: date | None
+    step: Step
+    recipients: list[tuple[str, str]] = field(default_factory=list)  # (tag, name shown)
+    order_label: str = ""  # 督办〔2026〕N号, once issued
+    reply_due: date | None = None
+
+    def as_context(self) -> dict[str, Any]:
+        return {
+            "id": self.task_id,
+            "code": self.code,
+            "measure": self.measure,
+            "inspection": self.inspection,
+            "kind_label": self.kind.label,
+            "deadline": self.deadline,
+            "lead_unit": self.lead_unit,
+            "co_units": self.co_units,
+            "leader": self.leader,
+            "person": self.person,
+            "last_activity": self.last_activity,
+            "workdays_left": self.step.workdays_left,
+            "workdays_overdue": self.step.workdays_overdue,
+            "silent_days": self.step.silent_days,
+            "order_label": self.order_label,
+            "reply_due": self.reply_due,
+        }
+
+
+@dataclass
+class Digest:
+    """One notice to be: one recipient, one level, all their tasks."""
+
+    level: Level
+    recipient: str  # the Apprise tag
+    names: list[str]  # who the tag stands for, as the salutation shows them
+    tasks: list[DueTask]
+
+    @property
+    def task_ids(self) -> list[int]:
+        return [t.task_id for t in self.tasks]
+
+
+@dataclass
+class ReminderPlan:
+    as_of: date
+    is_workday: bool
+    candidates: int  # rows the query selected
+    due: list[DueTask]
+    digests: list[Digest]
+
+
+def _candidate_filter(today: date, calendar: WorkCalendar, rules: Rules) -> sa.ColumnElement[bool]:
+    """Open tasks inside the ladder's window or overdue, or 长期坚持 and silent for too long."""
+    silent_since = datetime.combine(
+        today - timedelta(days=rules.ongoing_silence_days - 1), time.min, TZ
+    )
+    open_statuses = [TaskStatus.pending.value, TaskStatus.in_progress.value]
+    dated = sa.and_(
+        Task.kind != TaskKind.ongoing.value,  # type: ignore[arg-type]
+        Task.deadline.is_not(None),  # type: ignore[union-attr]
+        Task.deadline <= window_end(today, calendar, rules),  # type: ignore[operator]
+    )
+    ongoing = sa.and_(
+        sa.or_(Task.kind == TaskKind.ongoing.value, Task.deadline.is_(None)),  # type: ignore[union-attr]
+        sa.func.coalesce(_last_progress(), Task.created_at) < silent_since,
+    )
+    return sa.and_(Task.status.in_(open_statuses), sa.or_(dated, ongoing))  # type: ignore[attr-defined]
+
+
+def _last_progress() -> sa.ScalarSelect[Any]:
+    return (
+        sa.select(func.max(ProgressReport.reported_at))
+        .where(ProgressReport.task_id == Task.id)
+        .correlate(Task)
+        .scalar_subquery()
+    )
+
+
+def candidate_query(today: date, calendar: WorkCalendar, rules: Rules) -> sa.Select[Any]:
+    """The planning selection: also what benchmarks/notify.py times as raw SQL."""
+    last = _last_progress().label("last_progress")
+    return (
+        sa.select(
+            Task.id,
+            Task.code,
+            Task.measure,
+            Task.kind,
+            Task.status,
+            Task.deadline,
+            Task.leader,
+            Task.person,
+            Task.created_at,
+            Unit.name.label("lead_unit"),  # type: ignore[attr-defined]
+            Unit.notify_tag.label("lead_tag"),  # type: ignore[union-attr]
+            Inspection.title.label("inspection"),  # type: ignore[attr-defined]
+            last,
+        )
+        .join(Unit, Unit.id == Task.lead_unit_id)  # type: ignore[arg-type]
+        .join(Inspection, Inspection.id == Task.inspection_id)  # type: ignore[arg-type]
+        .where(_candidate_filter(today, calendar, rules))
+    )
+
+
+def _local_date(value: datetime | None) -> date | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands back naive UTC from a raw aggregate
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(TZ).date()
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def plan_reminders(
+    session: Session, *, today: date, calendar: WorkCalendar, rules: Rules
+) -> ReminderPlan:
+    """Reads what is due today and groups it into digests. Writes nothing."""
+    if not calendar.is_workday(today):
+        return ReminderPlan(today, False, 0, [], [])
+    where = _candidate_filter(today, calendar, rules)
+    rows = session.execute(candidate_query(today, calendar, rules)).all()
+    co_units: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for task_id, name, tag in session.execute(
+        sa.select(TaskCoUnit.task_id, Unit.name, Unit.notify_tag)
+        .join(Unit, Unit.id == TaskCoUnit.unit_id)  # type: ignore[arg-type]
+        .join(Task, Task.id == TaskCoUnit.task_id)  # type: ignore[arg-type]
+        .where(where)
+        .order_by(TaskCoUnit.task_id, TaskCoUnit.position)  # type: ignore[arg-type]
+    ):
+        co_units[task_id].append((name, tag))
+    done: dict[int, set[str]] = defaultdict(set)
+    for task_id, step in session.execute(
+        sa.select(ReminderMark.task_id, ReminderMark.step)
+        .join(Task, Task.id == ReminderMark.task_id)  # type: ignore[arg-type]
+        .where(where)
+    ):
+        done[task_id].add(step)
+    user_tags = dict(
+        session.execute(
+            sa.select(User.name, User.notify_tag).where(User.notify_tag.is_not(None))  # type: ignore[union-attr]
+        ).all()
+    )
+
+    due: list[DueTask] = []
+    for r in rows:
+        kind = TaskKind(r.kind)
+        last_activity = _local_date(_as_datetime(r.last_progress) or _as_datetime(r.created_at))
+        step = due_step(
+            kind=kind,
+            status=TaskStatus(r.status),
+            deadline=r.deadline,
+            today=today,
+            calendar=calendar,
+            rules=rules,
+            done=done.get(r.id, ()),
+            last_activity=last_activity,
+        )
+        if step is None:
+            continue
+        co = co_units.get(r.id, [])
+        task = DueTask(
+            task_id=r.id,
+            code=r.code,
+            measure=r.measure,
+            inspection=r.inspection,
+            kind=kind,
+            deadline=r.deadline,
+            lead_unit=r.lead_unit,
+            co_units=[name for name, _ in co],
+            leader=r.leader,
+            person=r.person,
+            last_activity=last_activity,
+            step=step,
+        )
+        audience = AUDIENCE[step.level]
+        recipients: dict[str, str] = {}
+        if "units" in audience:
+            recipients.setdefault(r.lead_tag or r.lead_unit, r.lead_unit)
+            for name, tag in co:
+                recipients.setdefault(tag or name, name)
+        if "person" in audience and r.person:
+            recipients.setdefault(user_tags.get(r.person) or r.person, r.person)
+        if "leader" in audience and r.leader:
+            recipients.setdefault(user_tags.get(r.leader) or r.leader, r.leader)
+        if "office" in audience:
+            recipients.setdefault(OFFICE_TAG, OFFICE_NAME)
+        task.recipients = list(recipients.items())
+        due.append(task)
+    return ReminderPlan(today, True, len(rows), due, group_digests(due))
+
+
+def group_digests(due: list[DueTask]) -> list[Digest]:
+    """One digest per recipient and level, tasks in code order."""
+    groups: dict[tuple[Level, str], Digest] = {}
+    for task in due:
+        for tag, name in task.recipients:
+            digest = groups.get((task.step.level, tag))
+            if digest is None:
+                digest = groups[(task.step.level, tag)] = Digest(task.step.level, tag, [], [])
+            if name not in digest.names:
+                digest.names.append(name)
+            digest.tasks.append(task)
+    for digest in groups.values():
+        digest.tasks.sort(key=lambda t: (t.inspection, _code_key(t.code)))
+    return sorted(groups.values(), key=lambda d: (d.level.value, d.recipient))
+
+
+def _code_key(code: str) -> tuple[int | str, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in code.split("."))
+
+
+def issue_supervision_orders(
+    session: Session,
+    tasks: list[DueTask],
+    *,
+    today: date,
+    calendar: WorkCalendar,
+    rules: Rules,
+    now: datetime,
+) -> list[SupervisionOrder]:
+    """督办通知单 for the tasks, numbered 督办〔YYYY〕N号 on from the year's last number.
+
+    Two runs at once may read the same last number; the unique (year, number) constraint
+    then refuses the second, whose whole transaction is retried by the caller.
+    """
+    if not tasks:
+        return []
+    last = session.execute(
+        sa.select(func.max(SupervisionOrder.number)).where(SupervisionOrder.year == today.year)
+    ).scalar_one()
+    reply_due = calendar.add_workdays(today, rules.reply_workdays)
+    orders = []
+    for i, task in enumerate(sorted(tasks, key=lambda t: t.task_id), start=(last or 0) + 1):
+        assert task.deadline is not None and task.step.workdays_overdue is not None
+        order = SupervisionOrder(
+            year=today.year,
+            number=i,
+            task_id=task.task_id,
+            issued_on=today,
+            deadline=task.deadline,
+            days_overdue=task.step.workdays_overdue,
+            reply_due=reply_due,
+            created_at=now,
+        )
+        task.order_label, task.reply_due = order.label, reply_due
+        orders.append(order)
+    session.add_all(orders)
+    session.flush()
+    for order in orders:
+        assert order.id is not None
+        record(
+            session,
+            actor=SCHEDULE_ACTOR,
+            action="supervise",
+            entity="task",
+            entity_id=order.task_id,
+            task_id=order.task_id,
+            now=now,
+            new=order.label,
+            note=f"逾期{order.days_overdue}个工作日,请于{order.reply_due.isoformat()}前书面回复",
+        )
+    return orders
+
+
+def record_steps(
+    session: Session,
+    tasks: list[DueTask],
+    *,
+    notice_of_task: dict[int, int],
+    orders: list[SupervisionOrder],
+    now: datetime,
+) -> int:
+    """Marks the steps done (one bulk INSERT) and links 督办通知单 to their notice."""
+    rows = [
+        {
+            "task_id": t.task_id,
+            "step": key,
+            "notice_id": notice_of_task.get(t.task_id),
+            "created_at": now,
+        }
+        for t in tasks
+        for key in t.step.keys
+    ]
+    if rows:
+        session.execute(sa.insert(ReminderMark.__table__), rows)  # type: ignore[attr-defined]
+    for order in orders:
+        order.notice_id = notice_of_task.get(order.task_id)
+        session.add(order)
+    return len(rows)
