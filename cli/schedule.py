@@ -1,9 +1,171 @@
-"""Commands of this area are registered here (filled in by its owner)."""
+"""The daily deadline check and the outbox: `rectify check`, `rectify outbox`, `rectify deliver`."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import sqlalchemy as sa
 import typer
+
+from cli.common import AsOfOpt, JsonOpt, context, emit_json, print_table, user_errors
+from ledger.errors import InvalidInputError
+from models.outbox import Notice
+from notifications.daily import CheckReport, run_daily_check
+from notifications.delivery import DeliveryReport, deliver_pending
+from notifications.render import cn_date
+
+LEVEL_LABELS = {
+    "remind": "提醒",
+    "urge": "催办",
+    "supervise": "督办",
+    "ongoing": "长期坚持提醒",
+    "weekly": "周报",
+}
+STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
+
+
+def _levels(by_level: dict[str, int]) -> str:
+    return "、".join(f"{LEVEL_LABELS.get(k, k)}{v}份" for k, v in sorted(by_level.items()))
+
+
+def _print_delivery(delivery: DeliveryReport) -> None:
+    typer.echo(
+        f"发送成功 {delivery.sent} 份,发送失败 {delivery.failed} 份,待重试 {delivery.retrying} 份"
+    )
+    for error in delivery.errors:
+        typer.echo(f"  发送失败:{error}")
+
+
+def _print_check(report: CheckReport, *, dry_run: bool) -> None:
+    plan = report.plan
+    typer.echo(f"每日检查({cn_date(plan.as_of)}){'[试运行,不写入、不发送]' if dry_run else ''}")
+    if not plan.is_workday:
+        typer.echo(f"{cn_date(plan.as_of)}为非工作日,不发送提醒。")
+        return
+    levels = _levels(plan.by_level)
+    typer.echo(
+        f"到期任务 {plan.tasks_due} 项;{'将' if dry_run else ''}生成通知 {plan.planned} 份"
+        f"{'(' + levels + ')' if levels else ''};重复跳过 {plan.duplicates} 份"
+    )
+    if plan.supervision_orders:
+        typer.echo(f"督办通知单:{'、'.join(plan.supervision_orders)}")
+    if plan.recipients_without_channel:
+        typer.echo(f"未配置通知渠道:{'、'.join(plan.recipients_without_channel)}")
+    if report.delivery is not None:
+        _print_delivery(report.delivery)
+    if dry_run:
+        for draft in plan.drafts:
+            typer.echo("")
+            typer.echo(f"==== 收件人:{draft.recipient} | {draft.title} ====")
+            typer.echo(draft.body_text.rstrip())
+
+
+def check(
+    as_of: AsOfOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只显示将发送的通知,不写入、不发送")
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """每日检查:按提醒、催办、督办规则生成通知并发送(定时任务每个工作日运行)。"""
+    ctx = context()
+    with user_errors():
+        ctx.require_schema()
+        day = ctx.as_of(as_of)
+        report = run_daily_check(ctx.engine, ctx.settings, as_of=day, now=ctx.now, dry_run=dry_run)
+    if json_:
+        data = report.as_dict()
+        if dry_run:
+            data["drafts"] = [
+                {
+                    "kind": d.kind,
+                    "recipient": d.recipient,
+                    "title": d.title,
+                    "body": d.body_text,
+                    "task_ids": d.task_ids,
+                }
+                for d in report.plan.drafts
+            ]
+        emit_json(data)
+    else:
+        _print_check(report, dry_run=dry_run)
+
+
+def outbox(
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending/sending/sent/failed")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="最多显示条数")] = 200,
+    json_: JsonOpt = False,
+) -> None:
+    """查看通知发件箱:每份通知的收件人、状态、尝试次数和最近错误。"""
+    ctx = context()
+    with user_errors():
+        if status is not None and status not in STATUS_LABELS:
+            raise InvalidInputError(f"状态“{status}”无法识别,可选:{'/'.join(STATUS_LABELS)}")
+        ctx.require_schema()
+        table = Notice.__table__  # type: ignore[attr-defined]
+        query = sa.select(table).order_by(table.c.id.desc()).limit(limit)
+        if status:
+            query = query.where(table.c.status == status)
+        with ctx.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+    if json_:
+        emit_json(
+            [
+                {
+                    k: rows_value
+                    for k, rows_value in row.items()
+                    if k not in ("body_html", "body_md", "claim_token", "delivered")
+                }
+                for row in rows
+            ]
+        )
+        return
+    if not rows:
+        typer.echo("发件箱中没有符合条件的通知。")
+        return
+    print_table(
+        ["编号", "类别", "收件人", "日期", "状态", "尝试", "标题", "最近错误"],
+        [
+            [
+                r["id"],
+                LEVEL_LABELS.get(r["kind"], r["kind"]),
+                r["recipient"],
+                r["period"],
+                STATUS_LABELS.get(r["status"], r["status"]),
+                r["attempts"],
+                r["title"],
+                r["last_error"],
+            ]
+            for r in rows
+        ],
+    )
+
+
+def deliver(json_: JsonOpt = False) -> None:
+    """立即发送发件箱中待发送的通知(含此前失败、等待重试的通知)。"""
+    ctx = context()
+    with user_errors():
+        ctx.require_schema()
+        # Retry now: the back-off wait is skipped by treating every pending notice as due.
+        table = Notice.__table__  # type: ignore[attr-defined]
+        with ctx.engine.begin() as conn:
+            conn.execute(
+                sa.update(table).where(table.c.status == "pending").values(next_attempt_at=ctx.now)
+            )
+        report = deliver_pending(ctx.engine, ctx.settings, now=ctx.now)
+    if json_:
+        emit_json(report.as_dict())
+        return
+    typer.echo(f"待发送通知 {report.claimed} 份")
+    _print_delivery(report)
+    if report.skipped_no_channel:
+        typer.echo(f"未配置通知渠道:{'、'.join(dict.fromkeys(report.skipped_no_channel))}")
 
 
 def register(app: typer.Typer) -> None:
     """Adds this area's commands to the rectify application."""
+    app.command("check")(check)
+    app.command("outbox")(outbox)
+    app.command("deliver")(deliver)

@@ -106,6 +106,16 @@ class ReminderPlan:
     digests: list[Digest]
 
 
+TASK: sa.Table = Task.__table__  # type: ignore[attr-defined]
+UNIT: sa.Table = Unit.__table__  # type: ignore[attr-defined]
+INSPECTION: sa.Table = Inspection.__table__  # type: ignore[attr-defined]
+PROGRESS: sa.Table = ProgressReport.__table__  # type: ignore[attr-defined]
+CO_UNIT: sa.Table = TaskCoUnit.__table__  # type: ignore[attr-defined]
+MARK: sa.Table = ReminderMark.__table__  # type: ignore[attr-defined]
+USER: sa.Table = User.__table__  # type: ignore[attr-defined]
+ORDER: sa.Table = SupervisionOrder.__table__  # type: ignore[attr-defined]
+
+
 def _candidate_filter(today: date, calendar: WorkCalendar, rules: Rules) -> sa.ColumnElement[bool]:
     """Open tasks inside the ladder's window or overdue, or 长期坚持 and silent for too long."""
     silent_since = datetime.combine(
@@ -113,22 +123,22 @@ def _candidate_filter(today: date, calendar: WorkCalendar, rules: Rules) -> sa.C
     )
     open_statuses = [TaskStatus.pending.value, TaskStatus.in_progress.value]
     dated = sa.and_(
-        Task.kind != TaskKind.ongoing.value,  # type: ignore[arg-type]
-        Task.deadline.is_not(None),  # type: ignore[union-attr]
-        Task.deadline <= window_end(today, calendar, rules),  # type: ignore[operator]
+        TASK.c.kind != TaskKind.ongoing.value,
+        TASK.c.deadline.is_not(None),
+        TASK.c.deadline <= window_end(today, calendar, rules),
     )
     ongoing = sa.and_(
-        sa.or_(Task.kind == TaskKind.ongoing.value, Task.deadline.is_(None)),  # type: ignore[union-attr]
-        sa.func.coalesce(_last_progress(), Task.created_at) < silent_since,
+        sa.or_(TASK.c.kind == TaskKind.ongoing.value, TASK.c.deadline.is_(None)),
+        sa.func.coalesce(_last_progress(), TASK.c.created_at) < silent_since,
     )
-    return sa.and_(Task.status.in_(open_statuses), sa.or_(dated, ongoing))  # type: ignore[attr-defined]
+    return sa.and_(TASK.c.status.in_(open_statuses), sa.or_(dated, ongoing))
 
 
 def _last_progress() -> sa.ScalarSelect[Any]:
     return (
-        sa.select(func.max(ProgressReport.reported_at))
-        .where(ProgressReport.task_id == Task.id)
-        .correlate(Task)
+        sa.select(func.max(PROGRESS.c.reported_at))
+        .where(PROGRESS.c.task_id == TASK.c.id)
+        .correlate(TASK)
         .scalar_subquery()
     )
 
@@ -138,22 +148,22 @@ def candidate_query(today: date, calendar: WorkCalendar, rules: Rules) -> sa.Sel
     last = _last_progress().label("last_progress")
     return (
         sa.select(
-            Task.id,
-            Task.code,
-            Task.measure,
-            Task.kind,
-            Task.status,
-            Task.deadline,
-            Task.leader,
-            Task.person,
-            Task.created_at,
-            Unit.name.label("lead_unit"),  # type: ignore[attr-defined]
-            Unit.notify_tag.label("lead_tag"),  # type: ignore[union-attr]
-            Inspection.title.label("inspection"),  # type: ignore[attr-defined]
+            TASK.c.id,
+            TASK.c.code,
+            TASK.c.measure,
+            TASK.c.kind,
+            TASK.c.status,
+            TASK.c.deadline,
+            TASK.c.leader,
+            TASK.c.person,
+            TASK.c.created_at,
+            UNIT.c.name.label("lead_unit"),
+            UNIT.c.notify_tag.label("lead_tag"),
+            INSPECTION.c.title.label("inspection"),
             last,
         )
-        .join(Unit, Unit.id == Task.lead_unit_id)  # type: ignore[arg-type]
-        .join(Inspection, Inspection.id == Task.inspection_id)  # type: ignore[arg-type]
+        .join(UNIT, UNIT.c.id == TASK.c.lead_unit_id)
+        .join(INSPECTION, INSPECTION.c.id == TASK.c.inspection_id)
         .where(_candidate_filter(today, calendar, rules))
     )
 
@@ -182,23 +192,21 @@ def plan_reminders(
     rows = session.execute(candidate_query(today, calendar, rules)).all()
     co_units: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
     for task_id, name, tag in session.execute(
-        sa.select(TaskCoUnit.task_id, Unit.name, Unit.notify_tag)
-        .join(Unit, Unit.id == TaskCoUnit.unit_id)  # type: ignore[arg-type]
-        .join(Task, Task.id == TaskCoUnit.task_id)  # type: ignore[arg-type]
+        sa.select(CO_UNIT.c.task_id, UNIT.c.name, UNIT.c.notify_tag)
+        .join(UNIT, UNIT.c.id == CO_UNIT.c.unit_id)
+        .join(TASK, TASK.c.id == CO_UNIT.c.task_id)
         .where(where)
-        .order_by(TaskCoUnit.task_id, TaskCoUnit.position)  # type: ignore[arg-type]
+        .order_by(CO_UNIT.c.task_id, CO_UNIT.c.position)
     ):
         co_units[task_id].append((name, tag))
     done: dict[int, set[str]] = defaultdict(set)
     for task_id, step in session.execute(
-        sa.select(ReminderMark.task_id, ReminderMark.step)
-        .join(Task, Task.id == ReminderMark.task_id)  # type: ignore[arg-type]
-        .where(where)
+        sa.select(MARK.c.task_id, MARK.c.step).join(TASK, TASK.c.id == MARK.c.task_id).where(where)
     ):
         done[task_id].add(step)
-    user_tags = dict(
+    user_tags: dict[str, str] = dict(
         session.execute(
-            sa.select(User.name, User.notify_tag).where(User.notify_tag.is_not(None))  # type: ignore[union-attr]
+            sa.select(USER.c.name, USER.c.notify_tag).where(USER.c.notify_tag.is_not(None))
         ).all()
     )
 
@@ -287,7 +295,7 @@ def issue_supervision_orders(
     if not tasks:
         return []
     last = session.execute(
-        sa.select(func.max(SupervisionOrder.number)).where(SupervisionOrder.year == today.year)
+        sa.select(func.max(ORDER.c.number)).where(ORDER.c.year == today.year)
     ).scalar_one()
     reply_due = calendar.add_workdays(today, rules.reply_workdays)
     orders = []
@@ -343,7 +351,7 @@ def record_steps(
         for key in t.step.keys
     ]
     if rows:
-        session.execute(sa.insert(ReminderMark.__table__), rows)  # type: ignore[attr-defined]
+        session.execute(sa.insert(MARK), rows)
     for order in orders:
         order.notice_id = notice_of_task.get(order.task_id)
         session.add(order)

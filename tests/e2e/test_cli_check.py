@@ -1,0 +1,129 @@
+"""`rectify check`, `rectify outbox` and `rectify deliver` as a user types them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.notify import HttpReceiver, write_apprise_config
+
+
+@pytest.fixture
+def overdue_ledger(cli):  # type: ignore[no-untyped-def]
+    cli("init", check=True)
+    for unit in ("财务处", "审计处"):
+        cli("unit", "add", unit, check=True)
+    cli(
+        "inspection",
+        "add",
+        "--body",
+        "省委第八巡视组",
+        "--feedback-date",
+        "2026-09-01",
+        "--subject",
+        "脱贫攻坚",
+        check=True,
+    )
+    cli("problem", "add", "--inspection", "1", "--description", "扶贫资金管理不规范", check=True)
+    cli(
+        "task",
+        "add",
+        "--problem",
+        "1",
+        "--measure",
+        "建立扶贫资金台账",
+        "--lead-unit",
+        "财务处",
+        "--co-unit",
+        "审计处",
+        "--leader",
+        "王副县长",
+        "--deadline",
+        "2026-10-23",
+        check=True,
+    )
+    return cli
+
+
+def test_dry_run_prints_the_notices_and_leaves_the_outbox_empty(
+    overdue_ledger, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    cli = overdue_ledger
+    result = cli("check", "--as-of", "2026-10-26", "--dry-run", check=True)
+
+    assert "将生成通知 3 份(催办3份)" in result.out
+    assert "==== 收件人:财务处 | 【催办通知】1项整改任务已逾期未完成 ====" in result.out
+    assert "整改时限:2026年10月23日(已逾期1个工作日)" in result.out
+    assert "发件箱中没有符合条件的通知" in cli("outbox", check=True).out
+    assert not (tmp_path / "data" / "notices").exists()
+
+
+def test_check_writes_notices_to_the_local_folder_and_a_rerun_sends_nothing(
+    overdue_ledger, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    cli = overdue_ledger
+    first = json.loads(cli("check", "--as-of", "2026-10-26", "--json", check=True).out)
+    again = json.loads(cli("check", "--as-of", "2026-10-26", "--json", check=True).out)
+
+    assert (first["planned"], first["sent"], first["failed"]) == (3, 3, 0)
+    assert (again["planned"], again["sent"]) == (0, 0)
+    files = sorted(
+        p.relative_to(tmp_path / "data" / "notices").as_posix()
+        for p in (tmp_path / "data" / "notices").rglob("*.txt")
+    )
+    assert files == [
+        "审计处/0001-【催办通知】1项整改任务已逾期未完成.txt",
+        "王副县长/0001-【催办通知】1项整改任务已逾期未完成.txt",
+        "财务处/0001-【催办通知】1项整改任务已逾期未完成.txt",
+    ]
+    outbox = cli("outbox", "--status", "sent", check=True).out
+    assert outbox.count("已发送") == 3
+
+
+def test_a_recipient_without_a_channel_is_listed_by_name(
+    overdue_ledger, tmp_path: Path, http_receiver: HttpReceiver
+) -> None:  # type: ignore[no-untyped-def]
+    cli = overdue_ledger
+    config = write_apprise_config(
+        tmp_path / "apprise.yml", {http_receiver.url("caiwu"): ["财务处"]}
+    )
+    cli.env["RECTIFY_APPRISE_CONFIG"] = str(config)
+
+    result = cli("check", "--as-of", "2026-10-26", check=True)
+
+    assert "未配置通知渠道:审计处、王副县长" in result.out
+    assert "发送成功 1 份" in result.out
+    assert [p.path for p in http_receiver.received()] == ["/caiwu"]
+
+
+def test_nothing_is_sent_on_a_weekend(overdue_ledger) -> None:  # type: ignore[no-untyped-def]
+    result = overdue_ledger("check", "--as-of", "2026-10-24", check=True)
+    assert "2026年10月24日为非工作日,不发送提醒。" in result.out
+
+
+def test_a_bad_date_or_status_is_refused_with_a_chinese_message(overdue_ledger) -> None:  # type: ignore[no-untyped-def]
+    bad_date = overdue_ledger("check", "--as-of", "2026-13-40")
+    bad_status = overdue_ledger("outbox", "--status", "done")
+    assert bad_date.code == 1 and "--as-of“2026-13-40”不是有效日期" in bad_date.err
+    assert bad_status.code == 1 and "状态“done”无法识别" in bad_status.err
+
+
+def test_deliver_retries_a_failed_notice_now(
+    overdue_ledger, tmp_path: Path, http_receiver: HttpReceiver
+) -> None:  # type: ignore[no-untyped-def]
+    cli = overdue_ledger
+    config = write_apprise_config(
+        tmp_path / "apprise.yml", {http_receiver.url("all"): ["财务处", "审计处", "王副县长"]}
+    )
+    cli.env["RECTIFY_APPRISE_CONFIG"] = str(config)
+    http_receiver.fail_next = 3
+    first = cli("check", "--as-of", "2026-10-26", check=True)
+    assert "待重试 3 份" in first.out
+    assert "待发送" in cli("outbox", "--status", "pending", check=True).out
+
+    retry = cli("deliver", check=True)
+
+    assert "发送成功 3 份" in retry.out
+    assert len(http_receiver.received()) == 3
