@@ -1,0 +1,137 @@
+"""Rendering notices: Chinese office register, dates as 2026年12月1日, strict variables, overrides."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger.errors import RectifyError
+from notifications.render import cn_date, render
+
+
+def digest(**extra: Any) -> dict[str, Any]:
+    task = {
+        "id": 1,
+        "code": "3.2",
+        "measure": "建立<扶贫>资金台账 | 逐笔核对",
+        "inspection": "省委第八巡视组反馈脱贫攻坚问题整改",
+        "kind_label": "限期整改",
+        "deadline": date(2026, 12, 1),
+        "lead_unit": "财务处",
+        "co_units": ["审计处", "农业农村局"],
+        "leader": "王副县长",
+        "person": "李明",
+        "last_activity": date(2026, 10, 1),
+        "workdays_left": None,
+        "workdays_overdue": 12,
+        "silent_days": None,
+        "order_label": "督办〔2026〕7号",
+        "reply_due": date(2026, 12, 21),
+    }
+    context = {
+        "names": ["王副县长"],
+        "recipient": "王副县长",
+        "as_of": date(2026, 12, 16),
+        "tasks": [task],
+        "office_name": "整改办",
+        "supervise_after": 10,
+        "silence_days": 30,
+    }
+    context.update(extra)
+    return context
+
+
+def test_dates_are_written_the_way_office_documents_write_them() -> None:
+    assert cn_date(date(2026, 12, 1)) == "2026年12月1日"
+
+
+def test_the_supervision_notice_names_its_number_task_units_leader_deadline_and_reply_date() -> (
+    None
+):
+    out = render("supervise", digest())
+    assert out.title == "【督办通知单】督办〔2026〕7号"
+    assert out.text.startswith("督办通知单\n\n王副县长:\n")
+    for line in (
+        "督办〔2026〕7号\n",
+        "   任务:3.2 建立<扶贫>资金台账 | 逐笔核对\n",
+        "   责任单位:财务处(牵头)、审计处、农业农村局(配合)\n",
+        "   责任领导:王副县长\n",
+        "   整改时限:2026年12月1日\n",
+        "   逾期:12个工作日\n",
+        "   回复时限:2026年12月21日前书面回复\n",
+    ):
+        assert line in out.text
+
+
+def test_html_bodies_escape_what_users_typed_and_plain_text_keeps_it() -> None:
+    out = render("urge", digest())
+    assert "建立&lt;扶贫&gt;资金台账" in out.html
+    assert "<table" in out.html
+    assert "建立<扶贫>资金台账" in out.text
+
+
+def test_markdown_tables_survive_a_pipe_in_the_measure() -> None:
+    out = render("urge", digest())
+    row = next(line for line in out.md.splitlines() if line.startswith("| 1 |"))
+    assert row == "| 1 | 3.2 | 建立<扶贫>资金台账 / 逐笔核对 | 2026年12月1日 | 已逾期12个工作日 |"
+
+
+@pytest.mark.parametrize("kind", ["remind", "urge", "supervise", "ongoing"])
+def test_every_daily_kind_has_a_title_text_html_and_markdown_body(kind: str) -> None:
+    out = render(
+        kind,
+        digest(
+            tasks=[
+                dict(digest()["tasks"][0], workdays_left=3, workdays_overdue=None, silent_days=40)
+            ]
+        ),
+    )
+    assert out.title and "\n" not in out.title
+    assert "3.2" in out.text and "3.2" in out.html and "3.2" in out.md
+    assert "整改办" in out.text
+
+
+def test_a_digest_lists_every_task_of_the_recipient() -> None:
+    tasks = [
+        dict(digest()["tasks"][0], code=f"1.{i}", workdays_left=i, workdays_overdue=None)
+        for i in (1, 2, 3)
+    ]
+    out = render("remind", digest(tasks=tasks))
+    assert out.title == "【整改提醒】3项整改任务临近整改时限"
+    assert [
+        line[:9] for line in out.text.splitlines() if line[:1].isdigit() and ". 任务" in line
+    ] == [
+        "1. 任务1.1:",
+        "2. 任务1.2:",
+        "3. 任务1.3:",
+    ]
+    assert "(剩余2个工作日)" in out.text
+
+
+def test_a_missing_value_is_an_error_naming_it_not_a_blank_in_the_notice() -> None:
+    context = digest()
+    del context["office_name"]
+    with pytest.raises(RectifyError, match="office_name"):
+        render("urge", context)
+
+
+def test_an_unknown_kind_is_an_error_naming_the_missing_template() -> None:
+    with pytest.raises(RectifyError, match="找不到通知模板 notice.title.j2"):
+        render("notice", digest())
+
+
+def test_an_office_overrides_one_template_and_keeps_the_others(tmp_path: Path) -> None:
+    (tmp_path / "urge.title.j2").write_text(
+        "【催办】请{{ names | join('、') }}抓紧整改", encoding="utf-8"
+    )
+    out = render("urge", digest(), templates_dir=tmp_path)
+    assert out.title == "【催办】请王副县长抓紧整改"
+    assert out.text.startswith("催办通知\n")
+
+
+def test_a_template_folder_that_does_not_exist_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(RectifyError, match="RECTIFY_TEMPLATES"):
+        render("urge", digest(), templates_dir=tmp_path / "missing")
