@@ -30,13 +30,23 @@ _report = ProgressReport.__table__  # type: ignore[attr-defined]
 _history = HistoryEntry.__table__  # type: ignore[attr-defined]
 
 
-def _insert_returning_ids(
-    session: Session, table: sa.Table, rows: list[dict[str, Any]]
+def _insert_then_ids(
+    session: Session, table: sa.Table, rows: list[dict[str, Any]], inspection_id: int, key: str
 ) -> list[int]:
+    """Plain executemany, then the new ids read back by their unique key within the round.
+
+    Measured here: INSERT ... RETURNING through insertmanyvalues costs about three times a
+    plain executemany for 10,000 rows; one SELECT of the keys costs almost nothing.
+    """
     if not rows:
         return []
-    stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.execute(stmt, rows).scalars())
+    session.execute(sa.insert(table), rows)
+    ids = dict(
+        session.execute(
+            sa.select(table.c[key], table.c.id).where(table.c.inspection_id == inspection_id)
+        ).all()
+    )
+    return [ids[row[key]] for row in rows]
 
 
 def _insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -101,7 +111,7 @@ def apply_plan(
         history.add("unit", unit_id[name], new=name, note=note)
 
     problem_ids = dict(plan.problem_ids)
-    new_problem_ids = _insert_returning_ids(
+    new_problem_ids = _insert_then_ids(
         session,
         _problem,
         [
@@ -115,6 +125,8 @@ def apply_plan(
             }
             for p, seq in plan.new_problems
         ],
+        inspection_id,
+        "seq",
     )
     for (problem, _seq), pid in zip(plan.new_problems, new_problem_ids, strict=True):
         problem_ids[problem.key] = pid
@@ -143,7 +155,7 @@ def apply_plan(
                 "updated_at": now,
             }
         )
-    task_ids = _insert_returning_ids(session, _task, task_rows)
+    task_ids = _insert_then_ids(session, _task, task_rows, inspection_id, "code")
     co_rows: list[dict[str, Any]] = []
     report_rows: list[dict[str, Any]] = []
     for t, tid in zip(plan.new_tasks, task_ids, strict=True):

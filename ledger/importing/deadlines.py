@@ -14,6 +14,7 @@ Rules, in order:
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -138,7 +139,13 @@ def parse_deadline(value: object, *, feedback_date: date) -> Deadline:
         if found is None:
             raise DeadlinePhraseError("无法识别")
         return Deadline(TaskKind.dated, found)
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    return _parse_text(str(value or ""), feedback_date)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(value: str, feedback_date: date) -> Deadline:
+    """Ledgers repeat the same few phrases on thousands of rows: each is read once."""
+    text = unicodedata.normalize("NFKC", value).strip()
     if not text:
         raise DeadlinePhraseError("为空")
     is_immediate = any(w in text for w in IMMEDIATE_WORDS)

@@ -101,15 +101,14 @@ def _read_workbook(data: bytes, kind: str, sheet: str | None, name: str) -> Grid
         )
     if not names:
         raise LedgerFileError(f"文件“{name}”中没有工作表")
-    chosen = sheet if sheet is not None else _first_sheet_with_data(book, names)
     try:
-        ws = book.get_sheet_by_name(chosen)
+        chosen, ws = _chosen_sheet(book, names, sheet)
         rows = ws.to_python(skip_empty_area=False)
         merges = list(ws.merged_cell_ranges or [])
     except python_calamine.PasswordError:
         raise _encrypted(name) from None
     except Exception as exc:
-        raise LedgerFileError(f"文件“{name}”的工作表“{chosen}”读取失败:{exc}") from None
+        raise LedgerFileError(f"文件“{name}”的工作表读取失败:{exc}") from None
     grid = Grid(
         values=[[_clean(v) for v in row] for row in rows],
         sheet_name=chosen,
@@ -120,16 +119,21 @@ def _read_workbook(data: bytes, kind: str, sheet: str | None, name: str) -> Grid
     return grid
 
 
-def _first_sheet_with_data(book: python_calamine.CalamineWorkbook, names: list[str]) -> str:
-    """Workbooks often carry an empty Sheet2/Sheet3 or a 说明 sheet first: take the first with rows."""
+def _chosen_sheet(
+    book: python_calamine.CalamineWorkbook, names: list[str], sheet: str | None
+) -> tuple[str, python_calamine.CalamineSheet]:
+    """The named sheet, else the first with rows: workbooks often carry an empty Sheet2
+    or a 说明 sheet first. Each sheet is parsed once."""
+    if sheet is not None:
+        return sheet, book.get_sheet_by_name(sheet)
+    first = None
     for name in names:
-        try:
-            sheet = book.get_sheet_by_name(name)
-        except Exception:
-            continue
-        if sheet.height > 1:
-            return name
-    return names[0]
+        ws = book.get_sheet_by_name(name)
+        if ws.height > 1:
+            return name, ws
+        first = first or (name, ws)
+    assert first is not None
+    return first
 
 
 def _encrypted(name: str) -> LedgerFileError:

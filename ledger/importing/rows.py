@@ -167,7 +167,7 @@ class _Reader:
         problem_text = _text(self.cell(r, "problem"))
         nothing_of_a_task = not measure and not units and deadline is None
         heading_only = nothing_of_a_task and (not problem_text or problem_text.endswith("方面"))
-        if len({_text(v) for v in values}) == 1 and (len(values) > 1 or heading_only):
+        if values.count(values[0]) == len(values) and (len(values) > 1 or heading_only):
             # One thing named across the row or in a side column: 一、政治建设方面.
             self.category = _SERIAL_PREFIX.sub("", _text(values[0]))[:200]
             return
