@@ -212,7 +212,7 @@ def _preamble(grid: Grid, header_row: int, header: Header) -> None:
             continue
         line = " ".join(texts)
         if m := _REPORTER.search(line):
-            header.reporter = m.group(1)
+            header.reporter = _PARENS.sub("", m.group(1))[:200]
         if m := _FEEDBACK.search(line):
             with contextlib.suppress(InvalidInputError):
                 header.feedback_date = parse_date(re.sub(r"\s", "", m.group(1)), "反馈日期")

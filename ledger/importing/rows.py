@@ -151,7 +151,7 @@ class _Reader:
             if not values:
                 continue
             first = _text(values[0])
-            if _STOP.match(first) and not self.cell(r, "lead_unit"):
+            if _STOP.match(first) and self.cell(r, "lead_unit") in (None, values[0]):
                 self.out.skipped_rows.extend(range(r + 1, len(self.grid.values) + 1))
                 break
             if _SKIP.match(first):

@@ -61,7 +61,7 @@ def test_title_and_reporter_lines_above_the_header_are_read(
     )
     grid, header = read_ledger(ledger_files("titled.xlsx", spec))
     assert header.title == "省委第八巡视组反馈脱贫攻坚存在问题整改台账"
-    assert header.reporter.startswith("县科技局")
+    assert header.reporter == "县科技局"
     assert header.feedback_date == date(2026, 10, 15)
     assert len(parse_rows(grid, header, feedback_date=FEEDBACK).tasks) == 7
 
@@ -242,3 +242,12 @@ def test_a_lone_problem_cell_opens_a_problem_but_a_lone_heading_names_a_category
     assert [(p.category, p.description) for p in ledger.problems] == [
         ("组织建设方面", "基层党组织软弱涣散")
     ]
+
+
+def test_notes_merged_across_the_whole_row_end_the_ledger() -> None:
+    note = "填报说明:时限请填写具体日期,进展请如实填写"
+    rows = [HEADER, *ROWS[:2], [note] * len(HEADER), ["1.本表由牵头单位填报"]]
+    ledger = parse_grid(rows)
+    assert ledger.errors == []
+    assert len(ledger.tasks) == 2
+    assert ledger.skipped_rows == [4, 5]
