@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.common import AsOfOpt, JsonOpt, context, emit_json, fail, user_errors
+from ledger.summary import cn_date
 
 if TYPE_CHECKING:
     from notifications.weekly import WeeklyReport
@@ -39,25 +40,31 @@ def weekly_cmd(as_of: AsOfOpt = None, dry_run: DryRunOpt = False, json_: JsonOpt
 
 
 def _print_report(report: WeeklyReport) -> None:
-    plan, counts = report.plan, report.counts()
-    if plan.dry_run and plan.rendered is not None:
-        typer.echo(plan.rendered.text)
-        typer.echo(f"将发送给:{'、'.join(plan.recipients)}")
-        if plan.duplicates:
-            typer.echo(f"其中{plan.duplicates}份本周已发送过,实际运行时将跳过")
-        typer.echo("(试运行:未写入文件,未发送任何通知)")
-    else:
+    plan = report.plan
+    dry = plan.dry_run
+    typer.echo(
+        f"整改周报({plan.period},截至{cn_date(plan.as_of)}){'[试运行,不写入、不发送]' if dry else ''}"
+    )
+    typer.echo(
+        f"收件人 {len(plan.recipients)} 个;{'将' if dry else ''}生成通知 {plan.planned} 份;"
+        f"本周已发送而跳过 {plan.duplicates} 份"
+    )
+    if plan.recipients_without_channel:
+        typer.echo(f"未配置通知渠道:{'、'.join(plan.recipients_without_channel)}")
+    if report.delivery is not None:
+        delivery = report.delivery
         typer.echo(
-            f"整改周报 {plan.period}:计划{counts['planned']}份,新建{counts['created']}份,"
-            f"已发送{counts['sent']}份,发送失败{counts['failed']}份,待重试{counts['retrying']}份,"
-            f"本周已发送而跳过{counts['duplicates']}份"
+            f"发送成功 {delivery.sent} 份,发送失败 {delivery.failed} 份,待重试 {delivery.retrying} 份"
         )
-        for path in plan.files:
-            typer.echo(f"已写入:{path}")
-        for error in counts["errors"]:
-            typer.echo(f"发送未成功:{error}", err=True)
-    if plan.without_channel:
-        typer.echo(f"未配置通知渠道:{'、'.join(plan.without_channel)}", err=True)
+        for error in delivery.errors:
+            typer.echo(f"  发送失败:{error}")
+    for path in plan.files:
+        typer.echo(f"已写入:{path}")
+    if dry and plan.rendered is not None:
+        typer.echo(f"将发送给:{'、'.join(plan.recipients)}")
+        typer.echo("")
+        typer.echo(f"==== {plan.rendered.title} ====")
+        typer.echo(plan.rendered.text.rstrip())
 
 
 def serve_cmd(

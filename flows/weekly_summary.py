@@ -46,8 +46,8 @@ def artifact_markdown(
         "",
         "| 项目 | 数量 |",
         "| --- | --- |",
-        f"| 计划发送 | {planned['planned']} |",
-        f"| 新建通知 | {planned['created']} |",
+        f"| 收件人 | {planned['recipients']} |",
+        f"| 生成通知 | {planned['planned']} |",
         f"| 本周已发送而跳过 | {planned['duplicates']} |",
     ]
     if delivered is not None:
@@ -56,8 +56,8 @@ def artifact_markdown(
             f"| 待重试 | {delivered['retrying']} |",
             f"| 发送失败 | {delivered['failed']} |",
         ]
-    if planned["without_channel"]:
-        lines += ["", f"未配置通知渠道:{'、'.join(planned['without_channel'])}"]
+    if planned["recipients_without_channel"]:
+        lines += ["", f"未配置通知渠道:{'、'.join(planned['recipients_without_channel'])}"]
     if delivered and delivered["errors"]:
         lines += ["", "发送未成功:", *(f"- {e}" for e in delivered["errors"])]
     if planned["files"]:
@@ -81,10 +81,10 @@ def weekly_summary(as_of: date | None = None, dry_run: bool = False) -> dict[str
     planned = plan(day.as_of, day.now, dry_run)
     delivered = None if dry_run else deliver(day.now)
     logger.info(
-        "整改周报 %s:计划%s份,新建%s份,跳过%s份,已发送%s份,失败%s份",
+        "整改周报 %s:收件人%s个,生成通知%s份,跳过%s份,已发送%s份,失败%s份",
         planned["period"],
+        planned["recipients"],
         planned["planned"],
-        planned["created"],
         planned["duplicates"],
         delivered["sent"] if delivered else 0,
         delivered["failed"] if delivered else 0,

@@ -50,10 +50,9 @@ class WeeklyPlan:
     period: str  # 2026-W49
     summary: WeeklySummary | None  # None when the week's notices were all planned before
     recipients: list[str]  # tags: office first, then the leaders
-    without_channel: list[str]  # 未配置通知渠道
-    planned: int  # one notice per recipient
-    created: int = 0
-    duplicates: int = 0
+    recipients_without_channel: list[str]  # 未配置通知渠道
+    planned: int = 0  # notices written to the outbox (on a dry run: that would be)
+    duplicates: int = 0  # recipients who have this week's notice already
     notice_ids: list[int] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)  # report files written this run
     chart_font: str | None = None
@@ -63,11 +62,10 @@ class WeeklyPlan:
     def counts(self) -> dict[str, Any]:
         return {
             "period": self.period,
-            "planned": self.planned,
-            "created": self.created,
-            "duplicates": self.duplicates,
             "recipients": len(self.recipients),
-            "without_channel": self.without_channel,
+            "planned": self.planned,
+            "duplicates": self.duplicates,
+            "recipients_without_channel": self.recipients_without_channel,
             "files": [str(p) for p in self.files],
             "dry_run": self.dry_run,
         }
@@ -173,8 +171,7 @@ def plan_weekly_summary(
             period=period,
             summary=None,
             recipients=recipients,
-            without_channel=channels.without_channel(recipients),
-            planned=len(recipients),
+            recipients_without_channel=channels.without_channel(recipients),
             dry_run=dry_run,
         )
         if len(taken) == len(keys) and not dry_run:
@@ -195,6 +192,7 @@ def plan_weekly_summary(
                 )
             plan.chart_font = chart.font
             plan.duplicates = len(taken)
+            plan.planned = len(keys) - len(taken)
             return plan
         settings.reports_dir.mkdir(parents=True, exist_ok=True)
         chart, plan.files, rendered = write_report_files(
@@ -216,7 +214,7 @@ def plan_weekly_summary(
             for tag in recipients
         ]
         result = enqueue(drafts, session=session, now=now)
-        plan.created, plan.duplicates, plan.notice_ids = (
+        plan.planned, plan.duplicates, plan.notice_ids = (
             result.created,
             result.duplicates,
             result.notice_ids,
@@ -236,15 +234,15 @@ class WeeklyReport:
         return {
             "as_of": self.plan.as_of.isoformat(),
             "period": self.plan.period,
+            "recipients": len(self.plan.recipients),
             "planned": self.plan.planned,
-            "created": self.plan.created,
+            "duplicates": self.plan.duplicates,
+            "recipients_without_channel": self.plan.recipients_without_channel,
             "sent": delivery.sent,
             "failed": delivery.failed,
             "retrying": delivery.retrying,
-            "duplicates": self.plan.duplicates,
-            "without_channel": self.plan.without_channel,
+            "delivery_errors": delivery.errors,
             "files": [str(p) for p in self.plan.files],
-            "errors": delivery.errors,
             "dry_run": self.plan.dry_run,
         }
 

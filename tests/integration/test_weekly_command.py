@@ -17,16 +17,18 @@ def test_weekly_writes_the_report_and_sends_each_recipient_once_a_week(
     first = cli("weekly", "--as-of", "2026-12-22", "--json", check=True)
     counts = json.loads(first.out)
     assert {
-        k: counts[k] for k in ("period", "planned", "created", "sent", "failed", "duplicates")
+        k: counts[k] for k in ("period", "recipients", "planned", "sent", "failed", "duplicates")
     } == {
         "period": "2026-W52",
+        "recipients": 4,
         "planned": 4,
-        "created": 4,
         "sent": 4,
         "failed": 0,
         "duplicates": 0,
     }
-    assert counts["without_channel"] == []  # no Apprise file: every tag reaches the local folder
+    assert (
+        counts["recipients_without_channel"] == []
+    )  # no Apprise file: every tag reaches the local folder
     notices = tmp_path / "data" / "notices"
     [office_notice] = (notices / "office").glob("*.txt")
     text = office_notice.read_text(encoding="utf-8")
@@ -39,10 +41,10 @@ def test_weekly_writes_the_report_and_sends_each_recipient_once_a_week(
     ]
 
     again = cli("weekly", "--as-of", "2026-12-23", check=True)
-    assert (
-        "整改周报 2026-W52:计划4份,新建0份,已发送0份,发送失败0份,待重试0份,本周已发送而跳过4份"
-        in again.out
+    assert again.out.startswith(
+        "整改周报(2026-W52,截至2026年12月23日)\n收件人 4 个;生成通知 0 份;本周已发送而跳过 4 份\n"
     )
+    assert "发送成功 0 份,发送失败 0 份,待重试 0 份" in again.out
     assert len(list((notices / "office").glob("*.txt"))) == 1
 
 
@@ -50,9 +52,14 @@ def test_weekly_dry_run_prints_the_summary_and_leaves_no_trace(
     cli: Cli, weekly_ledger: WeeklyLedger, tmp_path: Path
 ) -> None:
     result = cli("weekly", "--as-of", "2026-12-22", "--dry-run", check=True)
-    assert result.out.startswith("整改工作周报(2026年第52周)\n")
+    assert result.out.startswith(
+        "整改周报(2026-W52,截至2026年12月22日)[试运行,不写入、不发送]\n收件人 4 个;将生成通知 4 份;"
+    )
     assert "将发送给:office、张书记、李局长、王副局长" in result.out
-    assert "(试运行:未写入文件,未发送任何通知)" in result.out
+    assert (
+        "==== 整改工作周报(2026年第52周):共7项,已销号2项,完成率28.6% ====\n整改工作周报(2026年第52周)\n"
+        in result.out
+    )
     assert not (tmp_path / "data" / "reports").exists()
     assert not (tmp_path / "data" / "notices").exists()
 

@@ -83,13 +83,15 @@ def test_summary_reaches_office_and_leaders_with_the_chart_and_only_once_a_week(
     )
     report = run_weekly_summary(engine, settings, as_of=AS_OF, now=NOW)
     counts = report.counts()
-    assert (counts["planned"], counts["created"], counts["sent"], counts["duplicates"]) == (
+    assert (counts["recipients"], counts["planned"], counts["sent"], counts["duplicates"]) == (
         4,
         4,
         3,
         0,
     )
-    assert counts["without_channel"] == ["张书记"]  # a leader user nobody configured a channel for
+    assert counts["recipients_without_channel"] == [
+        "张书记"
+    ]  # a leader user nobody configured a channel for
 
     mails = {m.envelope_to[0]: m for m in smtp_server.messages}
     assert set(mails) == {"zhenggaiban@example.com", "li@example.com"}
@@ -107,7 +109,10 @@ def test_summary_reaches_office_and_leaders_with_the_chart_and_only_once_a_week(
 
     [post] = http_receiver.received()
     assert post.title == mail.subject
-    assert "四、逾期未销号任务(红灯)\n共1项。\n1. [4.1] 局办公室:对2024年以来干部选拔任用情况开展自查" in post.body
+    assert (
+        "四、逾期未销号任务(红灯)\n共1项。\n1. [4.1] 局办公室:对2024年以来干部选拔任用情况开展自查"
+        in post.body
+    )
     assert [(a["filename"], a["mimetype"]) for a in post.payload["attachments"]] == [
         ("整改周报-2026-W52.png", "image/png")
     ]
@@ -122,7 +127,7 @@ def test_summary_reaches_office_and_leaders_with_the_chart_and_only_once_a_week(
     again = run_weekly_summary(
         engine, settings, as_of=AS_OF + timedelta(days=2), now=NOW + timedelta(days=2)
     )
-    assert (again.counts()["created"], again.counts()["sent"], again.counts()["duplicates"]) == (
+    assert (again.counts()["planned"], again.counts()["sent"], again.counts()["duplicates"]) == (
         0,
         0,
         4,
@@ -166,7 +171,7 @@ def test_dry_run_renders_but_writes_and_sends_nothing(
     report = run_weekly_summary(engine, settings, as_of=AS_OF, now=NOW, dry_run=True)
     assert report.plan.rendered is not None
     assert report.plan.rendered.title == "整改工作周报(2026年第52周):共7项,已销号2项,完成率28.6%"
-    assert report.counts()["planned"] == 4 and report.counts()["created"] == 0
+    assert report.counts()["planned"] == 4 and report.counts()["sent"] == 0
     assert http_receiver.received() == []
     assert not settings.reports_dir.exists()
     with Session(engine) as session:
@@ -192,6 +197,6 @@ def _plan_or_conflict(engine: sa.Engine, settings: Settings) -> int:
     from ledger.errors import ConflictError
 
     try:
-        return plan_weekly_summary(engine, settings, as_of=AS_OF, now=NOW).created
+        return plan_weekly_summary(engine, settings, as_of=AS_OF, now=NOW).planned
     except ConflictError:  # SQLite: the second writer may be locked out; nothing half-written
         return 0
