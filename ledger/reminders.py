@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from sqlmodel import Session, func
 from ledger.history import record
 from models.enums import TaskKind, TaskStatus
 from models.outbox import ReminderMark, SupervisionOrder
-from models.reminders import Level, Step, due_step, window_end
+from models.reminders import DayCounts, Level, Step, due_step, window_end
 from models.rules import Rules
 from models.tables import Inspection, ProgressReport, Task, TaskCoUnit, Unit, User
 from models.workdays import WorkCalendar
@@ -128,10 +128,14 @@ def _candidate_filter(today: date, calendar: WorkCalendar, rules: Rules) -> sa.C
         TASK.c.deadline <= window_end(today, calendar, rules),
     )
     ongoing = sa.and_(
-        sa.or_(TASK.c.kind == TaskKind.ongoing.value, TASK.c.deadline.is_(None)),
+        _is_ongoing(),
         sa.func.coalesce(_last_progress(), TASK.c.created_at) < silent_since,
     )
     return sa.and_(TASK.c.status.in_(open_statuses), sa.or_(dated, ongoing))
+
+
+def _is_ongoing() -> sa.ColumnElement[bool]:
+    return sa.or_(TASK.c.kind == TaskKind.ongoing.value, TASK.c.deadline.is_(None))
 
 
 def _last_progress() -> sa.ScalarSelect[Any]:
@@ -143,9 +147,21 @@ def _last_progress() -> sa.ScalarSelect[Any]:
     )
 
 
-def candidate_query(today: date, calendar: WorkCalendar, rules: Rules) -> sa.Select[Any]:
-    """The planning selection: also what benchmarks/notify.py times as raw SQL."""
-    last = _last_progress().label("last_progress")
+def _done_steps(dialect: str) -> sa.ScalarSelect[Any]:
+    """The steps already done for the task, as one comma-separated string."""
+    aggregate = (
+        func.string_agg(MARK.c.step, sa.literal_column("','"))
+        if dialect == "postgresql"
+        else func.group_concat(MARK.c.step, ",")
+    )
+    return sa.select(aggregate).where(MARK.c.task_id == TASK.c.id).correlate(TASK).scalar_subquery()
+
+
+def candidate_query(
+    today: date, calendar: WorkCalendar, rules: Rules, dialect: str = "sqlite"
+) -> sa.Select[Any]:
+    """The planning selection (also what benchmarks/notify.py times as raw SQL): each
+    candidate task with its lead unit, round, latest progress and the steps already done."""
     return (
         sa.select(
             TASK.c.id,
@@ -156,11 +172,15 @@ def candidate_query(today: date, calendar: WorkCalendar, rules: Rules) -> sa.Sel
             TASK.c.deadline,
             TASK.c.leader,
             TASK.c.person,
-            TASK.c.created_at,
             UNIT.c.name.label("lead_unit"),
             UNIT.c.notify_tag.label("lead_tag"),
             INSPECTION.c.title.label("inspection"),
-            last,
+            # Only 长期坚持 tasks need their last progress (or registration) time.
+            sa.case(
+                (_is_ongoing(), sa.func.coalesce(_last_progress(), TASK.c.created_at)),
+                else_=sa.null(),
+            ).label("activity_at"),
+            _done_steps(dialect).label("done_steps"),
         )
         .join(UNIT, UNIT.c.id == TASK.c.lead_unit_id)
         .join(INSPECTION, INSPECTION.c.id == TASK.c.inspection_id)
@@ -168,18 +188,28 @@ def candidate_query(today: date, calendar: WorkCalendar, rules: Rules) -> sa.Sel
     )
 
 
-def _local_date(value: datetime | None) -> date | None:
+def _local_date(value: Any) -> date | None:
     if value is None:
         return None
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
     if value.tzinfo is None:  # SQLite hands back naive UTC from a raw aggregate
-        value = value.replace(tzinfo=ZoneInfo("UTC"))
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(TZ).date()
 
 
-def _as_datetime(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
+def _co_units(session: Session, task_ids: list[int]) -> dict[int, list[tuple[str, str | None]]]:
+    """配合单位 of the tasks that are due (one query per 2,000 tasks)."""
+    found: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for i in range(0, len(task_ids), 2000):
+        for task_id, name, tag in session.execute(
+            sa.select(CO_UNIT.c.task_id, UNIT.c.name, UNIT.c.notify_tag)
+            .join(UNIT, UNIT.c.id == CO_UNIT.c.unit_id)
+            .where(CO_UNIT.c.task_id.in_(task_ids[i : i + 2000]))
+            .order_by(CO_UNIT.c.task_id, CO_UNIT.c.position)
+        ):
+            found[task_id].append((name, tag))
+    return found
 
 
 def plan_reminders(
@@ -188,51 +218,39 @@ def plan_reminders(
     """Reads what is due today and groups it into digests. Writes nothing."""
     if not calendar.is_workday(today):
         return ReminderPlan(today, False, 0, [], [])
-    where = _candidate_filter(today, calendar, rules)
-    rows = session.execute(candidate_query(today, calendar, rules)).all()
-    co_units: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    for task_id, name, tag in session.execute(
-        sa.select(CO_UNIT.c.task_id, UNIT.c.name, UNIT.c.notify_tag)
-        .join(UNIT, UNIT.c.id == CO_UNIT.c.unit_id)
-        .join(TASK, TASK.c.id == CO_UNIT.c.task_id)
-        .where(where)
-        .order_by(CO_UNIT.c.task_id, CO_UNIT.c.position)
-    ):
-        co_units[task_id].append((name, tag))
-    done: dict[int, set[str]] = defaultdict(set)
-    for task_id, step in session.execute(
-        sa.select(MARK.c.task_id, MARK.c.step).join(TASK, TASK.c.id == MARK.c.task_id).where(where)
-    ):
-        done[task_id].add(step)
-    user_tags: dict[str, str] = dict(
-        session.execute(
-            sa.select(USER.c.name, USER.c.notify_tag).where(USER.c.notify_tag.is_not(None))
-        ).all()
-    )
-
-    due: list[DueTask] = []
+    dialect = session.get_bind().dialect.name
+    rows = session.execute(candidate_query(today, calendar, rules, dialect)).all()
+    counts = DayCounts(calendar)
+    due_rows = []
     for r in rows:
-        kind = TaskKind(r.kind)
-        last_activity = _local_date(_as_datetime(r.last_progress) or _as_datetime(r.created_at))
+        last_activity = _local_date(r.activity_at)
         step = due_step(
-            kind=kind,
+            kind=TaskKind(r.kind),
             status=TaskStatus(r.status),
             deadline=r.deadline,
             today=today,
-            calendar=calendar,
+            calendar=counts,
             rules=rules,
-            done=done.get(r.id, ()),
+            done=r.done_steps.split(",") if r.done_steps else (),
             last_activity=last_activity,
         )
-        if step is None:
-            continue
+        if step is not None:
+            due_rows.append((r, step, last_activity))
+    co_units = _co_units(session, [r.id for r, _, _ in due_rows])
+    user_tags: dict[str, str] = dict(
+        session.execute(  # type: ignore[arg-type]
+            sa.select(USER.c.name, USER.c.notify_tag).where(USER.c.notify_tag.is_not(None))
+        ).all()
+    )
+    due: list[DueTask] = []
+    for r, step, last_activity in due_rows:
         co = co_units.get(r.id, [])
         task = DueTask(
             task_id=r.id,
             code=r.code,
             measure=r.measure,
             inspection=r.inspection,
-            kind=kind,
+            kind=TaskKind(r.kind),
             deadline=r.deadline,
             lead_unit=r.lead_unit,
             co_units=[name for name, _ in co],
@@ -259,7 +277,8 @@ def plan_reminders(
 
 
 def group_digests(due: list[DueTask]) -> list[Digest]:
-    """One digest per recipient and level, tasks in code order."""
+    """One digest per recipient and level, tasks in round and code order."""
+    due = sorted(due, key=lambda t: (t.inspection, _code_key(t.code)))
     groups: dict[tuple[Level, str], Digest] = {}
     for task in due:
         for tag, name in task.recipients:
@@ -269,8 +288,6 @@ def group_digests(due: list[DueTask]) -> list[Digest]:
             if name not in digest.names:
                 digest.names.append(name)
             digest.tasks.append(task)
-    for digest in groups.values():
-        digest.tasks.sort(key=lambda t: (t.inspection, _code_key(t.code)))
     return sorted(groups.values(), key=lambda d: (d.level.value, d.recipient))
 
 

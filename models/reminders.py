@@ -15,10 +15,25 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
+from typing import Protocol
 
 from models.enums import TaskKind, TaskStatus
 from models.rules import Rules
-from models.workdays import WorkCalendar
+
+
+class Calendar(Protocol):
+    def workdays_between(self, start: date, end: date) -> int: ...
+    def add_workdays(self, day: date, n: int) -> date: ...
+
+
+class DayCounts:
+    """A calendar that remembers its answers: planning asks the same few hundred
+    (today, deadline) pairs for 100,000 tasks."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.workdays_between = lru_cache(maxsize=4096)(calendar.workdays_between)
+        self.add_workdays = lru_cache(maxsize=256)(calendar.add_workdays)
 
 
 class Level(StrEnum):
@@ -51,7 +66,13 @@ class Step:
         return (self.key, *self.covers)
 
 
-def window_end(today: date, calendar: WorkCalendar, rules: Rules) -> date:
+def is_workday(day: date, calendar: Calendar) -> bool:
+    """The calendar's answer read from its cumulative table: a lookup, where asking
+    chinese-calendar directly costs a validation per call (and planning asks per task)."""
+    return calendar.workdays_between(day - timedelta(days=1), day) == 1
+
+
+def window_end(today: date, calendar: Calendar, rules: Rules) -> date:
     """The latest deadline a 提醒 can be due for today: what the planning query selects.
 
     A deadline on a weekend after the N-th working day still has N working days left, so the
@@ -67,7 +88,7 @@ def due_step(
     status: TaskStatus,
     deadline: date | None,
     today: date,
-    calendar: WorkCalendar,
+    calendar: Calendar,
     rules: Rules,
     done: Collection[str],
     last_activity: date | None = None,
@@ -79,7 +100,7 @@ def due_step(
     Nothing is due on a non-working day, for a closed task, or for a task awaiting the
     office's 销号 review (the unit has done its part; a return resumes the ladder).
     """
-    if status in (TaskStatus.closed, TaskStatus.submitted) or not calendar.is_workday(today):
+    if status in (TaskStatus.closed, TaskStatus.submitted) or not is_workday(today, calendar):
         return None
     if kind is TaskKind.ongoing or deadline is None:
         return _ongoing_step(today, rules, done, last_activity)
@@ -101,7 +122,7 @@ def _ongoing_step(
 
 
 def _remind_step(
-    deadline: date, today: date, calendar: WorkCalendar, rules: Rules, done: Collection[str]
+    deadline: date, today: date, calendar: Calendar, rules: Rules, done: Collection[str]
 ) -> Step | None:
     left = calendar.workdays_between(today, deadline)
     reached = [t for t in rules.remind_workdays if left <= t]
@@ -121,7 +142,7 @@ def _remind_step(
 
 
 def _overdue_step(
-    deadline: date, today: date, calendar: WorkCalendar, rules: Rules, done: Collection[str]
+    deadline: date, today: date, calendar: Calendar, rules: Rules, done: Collection[str]
 ) -> Step | None:
     overdue = calendar.workdays_between(deadline, today)
     if overdue <= 0:  # overdue only by non-working days so far

@@ -29,6 +29,11 @@ from notifications.errors import ChannelConfigError
 
 LOCAL_SCHEMA = "rectifylocal"
 OFFICE_TAG = "office"
+CONFIG_MAX_BYTES = 64 * 2**20
+# Delivery runs its own thread per channel lane; Apprise handing every send to its own
+# executor (parallel dispatch, the service_timeout watchdog) only adds two thread hand-offs
+# per message. Each plugin keeps its socket timeouts, so a dead server still fails the send.
+ASSET = apprise.AppriseAsset(async_mode=False, service_timeout=0)
 
 # Services whose messages render Markdown (group robots and the like).
 MARKDOWN_SCHEMAS = {"dingtalk", "wecombot", "feishu", "lark", "workflows", "slack", "mattermost"}
@@ -158,7 +163,7 @@ class Channels:
         plugin = self._plugins.get(channel.url)
         if plugin is not None:
             return plugin
-        plugin = apprise.Apprise.instantiate(channel.url)
+        plugin = apprise.Apprise.instantiate(channel.url, asset=ASSET)
         if plugin is None:
             raise ChannelConfigError(f"通知渠道 {channel.masked} 无法识别,请检查 Apprise 配置")
         return plugin
@@ -174,10 +179,15 @@ def load_channels(settings: Settings) -> Channels:
             f"找不到 Apprise 配置文件 {path},请检查 RECTIFY_APPRISE_CONFIG;"
             "不设置该变量时通知写入本地文件夹"
         )
-    config = apprise.AppriseConfig()
-    if not config.add(str(path.resolve())):
+    source = apprise.AppriseConfig.instantiate(str(path.resolve()), asset=ASSET)
+    if source is None:
         raise ChannelConfigError(f"Apprise 配置文件 {path} 无法读取,请检查格式(YAML 或 TEXT)")
-    apobj = apprise.Apprise()
+    # Apprise reads at most 128 KB of a configuration file; an office with a mailbox for each
+    # of 2,000 units needs more.
+    source.max_buffer_size = CONFIG_MAX_BYTES
+    config = apprise.AppriseConfig(asset=ASSET)
+    config.add(source)
+    apobj = apprise.Apprise(asset=ASSET)
     apobj.add(config)
     if not list(apobj.find(tag=MATCH_ALL_TAG, match_always=False)):
         raise ChannelConfigError(

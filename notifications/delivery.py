@@ -36,7 +36,7 @@ from apprise.plugins.email.smtp import AppriseSMTPController
 
 from models.outbox import Notice, NoticeAttempt
 from models.settings import Settings
-from notifications.channels import Channel, Channels, load_channels
+from notifications.channels import ASSET, Channel, Channels, load_channels
 from notifications.masking import mask
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,11 @@ def _result_errors(result: Any) -> str:
         for attempt in service.attempts:
             for entry in attempt.logs:
                 level = logging.getLevelName(str(entry.level).upper())
-                if isinstance(level, int) and level >= logging.WARNING and entry.message not in lines:
+                if (
+                    isinstance(level, int)
+                    and level >= logging.WARNING
+                    and entry.message not in lines
+                ):
                     lines.append(str(entry.message))
     return "; ".join(lines) or "发送失败(通知服务未返回原因)"
 
@@ -185,7 +189,7 @@ def send_apprise_lane(channels: Channels, jobs: list[Job]) -> list[SendResult]:
     channel = jobs[0][1]
     results: list[SendResult] = []
     try:
-        apobj = apprise.Apprise()
+        apobj = apprise.Apprise(asset=ASSET)
         apobj.add(channels.plugin_for(channel))
     except Exception as exc:  # a configuration problem fails every job of the lane
         error = mask(str(getattr(exc, "message", exc)), channel.url, channel.masked)

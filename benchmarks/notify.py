@@ -1,0 +1,381 @@
+"""Benchmarks of the daily deadline check: planning and delivery.
+
+    python -m benchmarks.notify                      # both databases, both receivers
+    python -m benchmarks.notify --only plan --db sqlite --tasks 100000
+    python -m benchmarks.notify --only delivery --digests 2000
+
+Each scenario prints one JSON line {"scenario","db","n_tasks","median_s","floor_s","ratio",
+"peak_mb", ...}. Planning is compared with the raw SQL of the same selection (the statement
+planning runs, executed on a bare DB-API cursor and fetched, measured in the same run);
+delivery with the bare protocol (one keep-alive HTTP connection posting the same payloads;
+one smtplib connection sending the same messages).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import smtplib
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from http.client import HTTPConnection
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import apprise
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from sqlmodel import Session
+
+from benchmarks.measure import DEFAULT_POSTGRES, fresh_database, median_seconds, peak_mb, result
+from benchmarks.synthetic import generate_ledger
+from ledger.reminders import candidate_query, plan_reminders
+from ledger.uow import transaction
+from models.db import make_engine, upgrade_schema
+from models.rules import Rules
+from models.settings import Settings
+from models.workdays import WorkCalendar
+from notifications.daily import plan_daily_check
+from notifications.delivery import deliver_pending
+from notifications.outbox import NoticeDraft, enqueue
+
+AS_OF = date(2026, 12, 1)  # a Tuesday
+NEXT_DAY = date(2026, 12, 2)
+
+
+def _db_label(url: str) -> str:
+    return "sqlite" if url.startswith("sqlite") else "postgresql"
+
+
+def _settings(url: str, data_dir: Path, apprise_config: Path | None = None) -> Settings:
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        rules=Rules(),
+        holiday_file=None,
+        apprise_config=apprise_config,
+        templates_dir=None,
+    )
+
+
+def raw_selection(engine: sa.Engine, stmt: sa.Select[Any]) -> int:
+    """The planning statement run on a bare DB-API cursor, every row fetched: the floor."""
+    compiled = stmt.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    processors: dict[str, Any] = dict(compiled._bind_processors)  # type: ignore[arg-type]
+    values = {k: processors[k](v) if k in processors else v for k, v in params.items()}
+    args: Any = (
+        tuple(values[k] for k in compiled.positiontup or []) if compiled.positional else values
+    )
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(str(compiled), args)
+        return len(cursor.fetchall())
+    finally:
+        raw.close()
+
+
+def bench_daily_plan(
+    n_tasks: int, n_units: int, db_url: str, *, repeat: int = 3
+) -> list[dict[str, Any]]:
+    """Planning the daily check over a synthetic ledger written into the EMPTY database."""
+    engine = make_engine(db_url)
+    upgrade_schema(engine)
+    db = _db_label(db_url)
+    rules, calendar = Rules(), WorkCalendar()
+    rows: list[dict[str, Any]] = []
+    try:
+        generate_ledger(engine, n_tasks=n_tasks, n_units=n_units, as_of=AS_OF)
+        stmt = candidate_query(AS_OF, calendar, rules, engine.dialect.name)
+        selected = raw_selection(engine, stmt)  # warm-up
+
+        def floor() -> None:
+            raw_selection(engine, stmt)
+
+        def plan() -> None:
+            with Session(engine) as session:
+                plan_reminders(session, today=AS_OF, calendar=calendar, rules=rules)
+
+        plan()
+        floor_s = median_seconds(floor, repeat)
+        with Session(engine) as session:
+            planned = plan_reminders(session, today=AS_OF, calendar=calendar, rules=rules)
+        rows.append(
+            result(
+                "daily_plan_select_ladder_group",
+                db,
+                n_tasks,
+                median_seconds(plan, repeat),
+                floor_s,
+                peak_mb(plan),
+                candidates=selected,
+                tasks_due=len(planned.due),
+                digests=len(planned.digests),
+            )
+        )
+        with tempfile.TemporaryDirectory() as scratch:
+            settings = _settings(db_url, Path(scratch))
+            dry_s = median_seconds(
+                lambda: plan_daily_check(
+                    engine, settings, as_of=AS_OF, now=_nine(AS_OF), dry_run=True
+                ),
+                repeat,
+            )
+            rows.append(result("daily_plan_dry_run_rendered", db, n_tasks, dry_s, floor_s, None))
+            # Writing: the first run catches up every rung due (one notice per digest, a mark
+            # per task, 督办通知单); the next working day is the steady state.
+            for label, day in (
+                ("daily_plan_write_first_run", AS_OF),
+                ("daily_plan_write_next_day", NEXT_DAY),
+            ):
+                start = time.perf_counter()
+                report = plan_daily_check(engine, settings, as_of=day, now=_nine(day))
+                elapsed = time.perf_counter() - start
+                day_stmt = candidate_query(day, calendar, rules, engine.dialect.name)
+
+                def day_floor(stmt: sa.Select[Any] = day_stmt) -> None:
+                    raw_selection(engine, stmt)
+
+                floor_day = median_seconds(day_floor, repeat)
+                rows.append(
+                    result(
+                        label,
+                        db,
+                        n_tasks,
+                        elapsed,
+                        floor_day,
+                        None,
+                        planned=report.planned,
+                        steps_marked=report.steps_marked,
+                        supervision_orders=len(report.supervision_orders),
+                    )
+                )
+    finally:
+        engine.dispose()
+    return rows
+
+
+def _nine(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 1, tzinfo=UTC)  # 09:00 in Shanghai
+
+
+# --- delivery ---------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def http_receiver() -> Iterator[tuple[int, list[int]]]:
+    count = [0]
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with lock:
+                count[0] += 1
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], count
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def smtp_receiver() -> Iterator[tuple[int, list[int]]]:
+    count = [0]
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            count[0] += 1
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield controller.port, count
+    finally:
+        controller.stop()
+
+
+def _draft(i: int, n_tasks: int = 12) -> NoticeDraft:
+    rows = "\n".join(
+        f"{k}. 任务{i}.{k}:建立扶贫资金台账,逐项核查整改进度\n   整改时限:2026年11月{k}日(已逾期{k}个工作日)"
+        for k in range(1, n_tasks + 1)
+    )
+    html = (
+        "<table>"
+        + "".join(
+            f"<tr><td>{i}.{k}</td><td>建立扶贫资金台账</td><td>已逾期{k}个工作日</td></tr>"
+            for k in range(1, n_tasks + 1)
+        )
+        + "</table>"
+    )
+    return NoticeDraft(
+        kind="urge",
+        recipient=f"r{i:05d}",
+        period=AS_OF.isoformat(),
+        task_ids=list(range(n_tasks)),
+        title=f"【催办通知】{n_tasks}项整改任务已逾期未完成",
+        body_text=f"第{i:04d}责任单位:\n\n经查,以下整改任务已超过整改时限仍未销号。\n\n{rows}\n\n整改办",
+        body_html=html,
+        body_md=rows,
+    )
+
+
+def _urls(target: str, port: int, n: int) -> list[str]:
+    if target == "http":
+        return [f"json://127.0.0.1:{port}/r{i:05d}" for i in range(n)]
+    return [
+        f"mailto://127.0.0.1:{port}?from=zgb@example.cn&to=r{i:05d}@example.cn" for i in range(n)
+    ]
+
+
+def bench_delivery(n_digests: int, target: str = "http", *, workers: int = 16) -> dict[str, Any]:
+    """n digests, one recipient (and one channel URL) each, delivered to a loopback receiver.
+
+    target: "http" (Apprise json://), "smtp" (mailto:// through rectify's delivery), or
+    "smtp-apprise-naive" (no outbox: one Apprise object and one notify() per message on
+    `workers` threads, the way a first attempt would do it, for comparison).
+    """
+    receiver = http_receiver if target == "http" else smtp_receiver
+    drafts = [_draft(i) for i in range(n_digests)]
+    with receiver() as (port, count), tempfile.TemporaryDirectory() as scratch:
+        urls = _urls(target, port, n_digests)
+        if target == "smtp-apprise-naive":
+
+            def one(i: int) -> bool:
+                apobj = apprise.Apprise()
+                apobj.add(urls[i])
+                d = drafts[i]
+                return bool(apobj.notify(body=d.body_html, title=d.title, body_format="html"))
+
+            start = time.perf_counter()
+            with ThreadPoolExecutor(workers) as pool:
+                ok = sum(pool.map(one, range(n_digests)))
+            elapsed = time.perf_counter() - start
+            floor_s = _smtp_floor(port, drafts)
+            return result(
+                "delivery_smtp_apprise_naive",
+                "-",
+                n_digests,
+                elapsed,
+                floor_s,
+                None,
+                sent=ok,
+                received=count[0],
+                workers=workers,
+            )
+        config = Path(scratch) / "apprise.yml"
+        config.write_text(
+            "urls:\n"
+            + "".join(
+                f"  - {u}:\n      tag: {d.recipient}\n" for u, d in zip(urls, drafts, strict=True)
+            ),
+            encoding="utf-8",
+        )
+        url = f"sqlite:///{scratch}/bench.db"
+        engine = make_engine(url)
+        upgrade_schema(engine)
+        with transaction(engine) as session:
+            enqueue(drafts, session=session, now=_nine(AS_OF))
+        settings = _settings(url, Path(scratch), config)
+        start = time.perf_counter()
+        report = deliver_pending(engine, settings, now=_nine(AS_OF), max_workers=workers)
+        elapsed = time.perf_counter() - start
+        engine.dispose()
+        floor_s = _http_floor(port, drafts) if target == "http" else _smtp_floor(port, drafts)
+        return result(
+            f"delivery_{target}",
+            "sqlite",
+            n_digests,
+            elapsed,
+            floor_s,
+            None,
+            sent=report.sent,
+            received=count[0] - n_digests,  # the floor's sends are counted after
+            workers=workers,
+        )
+
+
+def _http_floor(port: int, drafts: list[NoticeDraft]) -> float:
+    conn = HTTPConnection("127.0.0.1", port)
+    start = time.perf_counter()
+    for d in drafts:
+        body = json.dumps(
+            {"title": d.title, "message": d.body_text, "type": "info"}, ensure_ascii=False
+        ).encode()
+        conn.request("POST", f"/{d.recipient}", body, {"Content-Type": "application/json"})
+        conn.getresponse().read()
+    conn.close()
+    return time.perf_counter() - start
+
+
+def _smtp_floor(port: int, drafts: list[NoticeDraft]) -> float:
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for d in drafts:
+            msg = EmailMessage()
+            msg["Subject"], msg["From"], msg["To"] = (
+                d.title,
+                "zgb@example.cn",
+                f"{d.recipient}@example.cn",
+            )
+            msg.set_content(d.body_text)
+            msg.add_alternative(d.body_html, subtype="html")
+            smtp.send_message(msg)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="每日检查(规划与发送)的基准测试")
+    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--units", type=int, default=2_000)
+    parser.add_argument("--digests", type=int, default=2_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    parser.add_argument("--only", choices=["plan", "delivery", "all"], default="all")
+    parser.add_argument("--naive", action="store_true", help="also time naive Apprise email")
+    args = parser.parse_args()
+    logging.getLogger("apprise").setLevel(logging.ERROR)
+    if args.only in ("plan", "all"):
+        for db in ["sqlite", "postgresql"] if args.db == "both" else [args.db]:
+            with fresh_database(db, args.postgres_url) as url:
+                for row in bench_daily_plan(args.tasks, args.units, url, repeat=args.repeat):
+                    print(json.dumps(row, ensure_ascii=False), flush=True)
+    if args.only in ("delivery", "all"):
+        targets = ["http", "smtp"] + (["smtp-apprise-naive"] if args.naive else [])
+        for target in targets:
+            print(json.dumps(bench_delivery(args.digests, target), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
