@@ -23,7 +23,7 @@ from ledger.importing.plan import ImportPlan, make_plan
 from ledger.importing.reading import Grid, LedgerFileError, read_grid
 from ledger.importing.rows import ParsedLedger, cn_date, parse_rows
 from ledger.inputs import InspectionCreate, validated
-from ledger.registry import add_inspection, get_inspection
+from ledger.registry import add_inspection, default_title, get_inspection
 from models.enums import SourceKind
 from models.rules import Rules
 from models.tables import Inspection
@@ -178,6 +178,10 @@ def _choose_round(
         plan_doc_no=fields.plan_doc_no,
         title=title,
     )
+    if not fields.title and not header.title and fields.body:
+        # No title anywhere but the office named the body: 省委第八巡视组反馈科技工作问题整改,
+        # not the file name.
+        data.title = title = default_title(data.model_copy(update={"title": ""}))
     source = "命令行参数" if fields.given() else ("台账标题" if header.title else "文件名")
     return None, data, f"按{source}新建轮次“{title}”", notes
 
