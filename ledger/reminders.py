@@ -19,12 +19,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, func
 
-from ledger.history import record
 from models.enums import TaskKind, TaskStatus
 from models.outbox import ReminderMark, SupervisionOrder
 from models.reminders import DayCounts, Level, Step, due_step, window_end
 from models.rules import Rules
-from models.tables import Inspection, ProgressReport, Task, TaskCoUnit, Unit, User
+from models.tables import HistoryEntry, Inspection, ProgressReport, Task, TaskCoUnit, Unit, User
 from models.workdays import WorkCalendar
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -61,26 +60,44 @@ class DueTask:
     recipients: list[tuple[str, str]] = field(default_factory=list)  # (tag, name shown)
     order_label: str = ""  # 督办〔2026〕N号, once issued
     reply_due: date | None = None
+    _context: dict[str, Any] | None = field(default=None, repr=False)
 
     def as_context(self) -> dict[str, Any]:
-        return {
-            "id": self.task_id,
-            "code": self.code,
-            "measure": self.measure,
-            "inspection": self.inspection,
-            "kind_label": self.kind.label,
-            "deadline": self.deadline,
-            "lead_unit": self.lead_unit,
-            "co_units": self.co_units,
-            "leader": self.leader,
-            "person": self.person,
-            "last_activity": self.last_activity,
-            "workdays_left": self.step.workdays_left,
-            "workdays_overdue": self.step.workdays_overdue,
-            "silent_days": self.step.silent_days,
-            "order_label": self.order_label,
-            "reply_due": self.reply_due,
-        }
+        """What templates show of the task; built once, shared by all its digests."""
+        if self._context is None:
+            step = self.step
+            if step.workdays_overdue is not None:
+                timing = f"已逾期{step.workdays_overdue}个工作日"
+            elif step.workdays_left is not None:
+                timing = (
+                    "今日到期" if step.workdays_left == 0 else f"剩余{step.workdays_left}个工作日"
+                )
+            else:
+                timing = f"已{step.silent_days}天未报送进展"
+            units = f"{self.lead_unit}(牵头)" + (
+                f"、{'、'.join(self.co_units)}(配合)" if self.co_units else ""
+            )
+            self._context = {
+                "id": self.task_id,
+                "code": self.code,
+                "measure": self.measure,
+                "inspection": self.inspection,
+                "kind_label": self.kind.label,
+                "deadline": self.deadline,
+                "lead_unit": self.lead_unit,
+                "co_units": self.co_units,
+                "units": units,
+                "leader": self.leader,
+                "person": self.person,
+                "last_activity": self.last_activity,
+                "workdays_left": step.workdays_left,
+                "workdays_overdue": step.workdays_overdue,
+                "silent_days": step.silent_days,
+                "timing": timing,
+                "order_label": self.order_label,
+                "reply_due": self.reply_due,
+            }
+        return self._context
 
 
 @dataclass
@@ -114,6 +131,7 @@ CO_UNIT: sa.Table = TaskCoUnit.__table__  # type: ignore[attr-defined]
 MARK: sa.Table = ReminderMark.__table__  # type: ignore[attr-defined]
 USER: sa.Table = User.__table__  # type: ignore[attr-defined]
 ORDER: sa.Table = SupervisionOrder.__table__  # type: ignore[attr-defined]
+HISTORY: sa.Table = HistoryEntry.__table__  # type: ignore[attr-defined]
 
 
 def _candidate_filter(today: date, calendar: WorkCalendar, rules: Rules) -> sa.ColumnElement[bool]:
@@ -295,19 +313,34 @@ def _code_key(code: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in code.split("."))
 
 
-def issue_supervision_orders(
+@dataclass(frozen=True, slots=True)
+class OrderNumber:
+    """A 督办通知单 number given to a task, before it is written."""
+
+    year: int
+    number: int
+    task_id: int
+    deadline: date
+    days_overdue: int
+    reply_due: date
+
+    @property
+    def label(self) -> str:
+        return f"督办〔{self.year}〕{self.number}号"
+
+
+def allocate_supervision_orders(
     session: Session,
     tasks: list[DueTask],
     *,
     today: date,
     calendar: WorkCalendar,
     rules: Rules,
-    now: datetime,
-) -> list[SupervisionOrder]:
-    """督办通知单 for the tasks, numbered 督办〔YYYY〕N号 on from the year's last number.
+) -> list[OrderNumber]:
+    """Numbers 督办〔YYYY〕N号 on from the year's last number, in task order.
 
     Two runs at once may read the same last number; the unique (year, number) constraint
-    then refuses the second, whose whole transaction is retried by the caller.
+    then refuses the second's INSERT, whose whole transaction the caller retries.
     """
     if not tasks:
         return []
@@ -316,35 +349,13 @@ def issue_supervision_orders(
     ).scalar_one()
     reply_due = calendar.add_workdays(today, rules.reply_workdays)
     orders = []
-    for i, task in enumerate(sorted(tasks, key=lambda t: t.task_id), start=(last or 0) + 1):
+    for number, task in enumerate(sorted(tasks, key=lambda t: t.task_id), start=(last or 0) + 1):
         assert task.deadline is not None and task.step.workdays_overdue is not None
-        order = SupervisionOrder(
-            year=today.year,
-            number=i,
-            task_id=task.task_id,
-            issued_on=today,
-            deadline=task.deadline,
-            days_overdue=task.step.workdays_overdue,
-            reply_due=reply_due,
-            created_at=now,
+        order = OrderNumber(
+            today.year, number, task.task_id, task.deadline, task.step.workdays_overdue, reply_due
         )
         task.order_label, task.reply_due = order.label, reply_due
         orders.append(order)
-    session.add_all(orders)
-    session.flush()
-    for order in orders:
-        assert order.id is not None
-        record(
-            session,
-            actor=SCHEDULE_ACTOR,
-            action="supervise",
-            entity="task",
-            entity_id=order.task_id,
-            task_id=order.task_id,
-            now=now,
-            new=order.label,
-            note=f"逾期{order.days_overdue}个工作日,请于{order.reply_due.isoformat()}前书面回复",
-        )
     return orders
 
 
@@ -353,10 +364,11 @@ def record_steps(
     tasks: list[DueTask],
     *,
     notice_of_task: dict[int, int],
-    orders: list[SupervisionOrder],
+    orders: list[OrderNumber],
+    today: date,
     now: datetime,
 ) -> int:
-    """Marks the steps done (one bulk INSERT) and links 督办通知单 to their notice."""
+    """Writes, in bulk, the steps done, the 督办通知单 with their notice, and their history."""
     rows = [
         {
             "task_id": t.task_id,
@@ -367,9 +379,40 @@ def record_steps(
         for t in tasks
         for key in t.step.keys
     ]
-    if rows:
-        session.execute(sa.insert(MARK), rows)
-    for order in orders:
-        order.notice_id = notice_of_task.get(order.task_id)
-        session.add(order)
+    for i in range(0, len(rows), 5000):
+        session.execute(sa.insert(MARK), rows[i : i + 5000])
+    order_rows = [
+        {
+            "year": o.year,
+            "number": o.number,
+            "task_id": o.task_id,
+            "notice_id": notice_of_task.get(o.task_id),
+            "issued_on": today,
+            "deadline": o.deadline,
+            "days_overdue": o.days_overdue,
+            "reply_due": o.reply_due,
+            "created_at": now,
+        }
+        for o in orders
+    ]
+    # The same row ledger.history.record writes, inserted in bulk: a catch-up day may
+    # issue thousands of 督办通知单.
+    history_rows = [
+        {
+            "at": now,
+            "actor": SCHEDULE_ACTOR,
+            "action": "supervise",
+            "entity": "task",
+            "entity_id": o.task_id,
+            "task_id": o.task_id,
+            "field": "",
+            "old_value": None,
+            "new_value": o.label,
+            "note": f"逾期{o.days_overdue}个工作日,请于{o.reply_due.isoformat()}前书面回复",
+        }
+        for o in orders
+    ]
+    for i in range(0, len(order_rows), 5000):
+        session.execute(sa.insert(ORDER), order_rows[i : i + 5000])
+        session.execute(sa.insert(HISTORY), history_rows[i : i + 5000])
     return len(rows)

@@ -20,7 +20,7 @@ from ledger.reminders import (
     OFFICE_NAME,
     Digest,
     ReminderPlan,
-    issue_supervision_orders,
+    allocate_supervision_orders,
     plan_reminders,
     record_steps,
 )
@@ -137,8 +137,8 @@ def _plan_once(
             session.rollback()
             _count_levels(report, fresh)
             return report, plan
-        orders = issue_supervision_orders(
-            session, supervised, today=as_of, calendar=calendar, rules=settings.rules, now=now
+        orders = allocate_supervision_orders(
+            session, supervised, today=as_of, calendar=calendar, rules=settings.rules
         )
         drafts = [draft_for(d, as_of=as_of, settings=settings, period=period) for d in fresh]
         result = enqueue(drafts, session=session, now=now)
@@ -149,7 +149,12 @@ def _plan_once(
             for task_id in draft.task_ids:
                 notice_of_task.setdefault(task_id, result.ids_by_key[draft.key])
         report.steps_marked = record_steps(
-            session, list(told.values()), notice_of_task=notice_of_task, orders=orders, now=now
+            session,
+            list(told.values()),
+            notice_of_task=notice_of_task,
+            orders=orders,
+            today=as_of,
+            now=now,
         )
         report.planned = result.created
         report.duplicates += result.duplicates

@@ -9,33 +9,40 @@ from typing import Any
 import pytest
 
 from ledger.errors import RectifyError
+from ledger.reminders import DueTask
+from models.enums import TaskKind
+from models.reminders import Level, Step
 from notifications.render import cn_date, render
 
 
-def digest(**extra: Any) -> dict[str, Any]:
-    task = {
-        "id": 1,
-        "code": "3.2",
-        "measure": "建立<扶贫>资金台账 | 逐笔核对",
-        "inspection": "省委第八巡视组反馈脱贫攻坚问题整改",
-        "kind_label": "限期整改",
-        "deadline": date(2026, 12, 1),
-        "lead_unit": "财务处",
-        "co_units": ["审计处", "农业农村局"],
-        "leader": "王副县长",
-        "person": "李明",
-        "last_activity": date(2026, 10, 1),
-        "workdays_left": None,
-        "workdays_overdue": 12,
-        "silent_days": None,
-        "order_label": "督办〔2026〕7号",
-        "reply_due": date(2026, 12, 21),
-    }
+def due_task(code: str = "3.2", **step: Any) -> DueTask:
+    """A task as planning hands it to the templates."""
+    level = Level.supervise if step.get("workdays_overdue") else Level.remind
+    task = DueTask(
+        task_id=1,
+        code=code,
+        measure="建立<扶贫>资金台账 | 逐笔核对",
+        inspection="省委第八巡视组反馈脱贫攻坚问题整改",
+        kind=TaskKind.dated,
+        deadline=date(2026, 12, 1),
+        lead_unit="财务处",
+        co_units=["审计处", "农业农村局"],
+        leader="王副县长",
+        person="李明",
+        last_activity=date(2026, 10, 1),
+        step=Step(level, f"{level.value}:x", **step),
+        order_label="督办〔2026〕7号",
+        reply_due=date(2026, 12, 21),
+    )
+    return task
+
+
+def digest(tasks: list[DueTask] | None = None, **extra: Any) -> dict[str, Any]:
     context = {
         "names": ["王副县长"],
         "recipient": "王副县长",
         "as_of": date(2026, 12, 16),
-        "tasks": [task],
+        "tasks": [t.as_context() for t in tasks or [due_task(workdays_overdue=12)]],
         "office_name": "整改办",
         "supervise_after": 10,
         "silence_days": 30,
@@ -81,25 +88,15 @@ def test_markdown_tables_survive_a_pipe_in_the_measure() -> None:
 
 @pytest.mark.parametrize("kind", ["remind", "urge", "supervise", "ongoing"])
 def test_every_daily_kind_has_a_title_text_html_and_markdown_body(kind: str) -> None:
-    out = render(
-        kind,
-        digest(
-            tasks=[
-                dict(digest()["tasks"][0], workdays_left=3, workdays_overdue=None, silent_days=40)
-            ]
-        ),
-    )
+    out = render(kind, digest([due_task(workdays_left=3)]))
     assert out.title and "\n" not in out.title
     assert "3.2" in out.text and "3.2" in out.html and "3.2" in out.md
     assert "整改办" in out.text
 
 
 def test_a_digest_lists_every_task_of_the_recipient() -> None:
-    tasks = [
-        dict(digest()["tasks"][0], code=f"1.{i}", workdays_left=i, workdays_overdue=None)
-        for i in (1, 2, 3)
-    ]
-    out = render("remind", digest(tasks=tasks))
+    tasks = [due_task(f"1.{i}", workdays_left=i) for i in (1, 2, 3)]
+    out = render("remind", digest(tasks))
     assert out.title == "【整改提醒】3项整改任务临近整改时限"
     assert [
         line[:9] for line in out.text.splitlines() if line[:1].isdigit() and ". 任务" in line
@@ -135,3 +132,10 @@ def test_an_office_overrides_one_template_and_keeps_the_others(tmp_path: Path) -
 def test_a_template_folder_that_does_not_exist_is_reported(tmp_path: Path) -> None:
     with pytest.raises(RectifyError, match="RECTIFY_TEMPLATES"):
         render("urge", digest(), templates_dir=tmp_path / "missing")
+
+
+def test_a_task_due_today_and_a_silent_ongoing_task_say_so() -> None:
+    today = render("remind", digest([due_task(workdays_left=0)]))
+    silent = render("ongoing", digest([due_task(silent_days=45)]))
+    assert "整改时限:2026年12月1日(今日到期)" in today.text
+    assert "最近一次进展:2026年10月1日(已45天未报送进展)" in silent.text
