@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from ledger.actors import Actor
+from ledger.bulk import bulk_insert
 from ledger.errors import ConflictError
 from ledger.history import _text as history_text
 from ledger.importing.plan import ImportPlan, report_text
@@ -40,7 +41,7 @@ def _insert_then_ids(
     """
     if not rows:
         return []
-    session.execute(sa.insert(table), rows)
+    bulk_insert(session, table, rows)
     ids = dict(
         session.execute(
             sa.select(table.c[key], table.c.id).where(table.c.inspection_id == inspection_id)
@@ -50,8 +51,7 @@ def _insert_then_ids(
 
 
 def _insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(sa.insert(table), list(rows))
+    bulk_insert(session, table, rows)
 
 
 class _History:
