@@ -42,8 +42,7 @@ def bulk_insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
     # exactly as an INSERT would send it.
     processors = [table.c[name].type._cached_bind_processor(connection.dialect) for name in columns]
     quoted = ", ".join(f'"{name}"' for name in columns)
-    raw = connection.connection.dbapi_connection
-    assert raw is not None
+    raw: Any = connection.connection.dbapi_connection  # a psycopg Connection
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
         for row in rows:
             values = [row[name] for name in names]
