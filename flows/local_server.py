@@ -6,6 +6,7 @@ the schedules on one machine. Offices run their own server (docs/operations.md).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -126,10 +127,19 @@ def local_server(home: Path, *, port: int | None = None) -> Iterator[LocalServer
 @contextmanager
 def using_api(api_url: str) -> Iterator[None]:
     """Runs flows of this process against the given Prefect API."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
-        yield
+        try:
+            yield
+        finally:
+            # Send the logs and events still queued while the server is up, so the
+            # process does not retry them against a stopped server at exit.
+            with contextlib.suppress(RuntimeError):
+                APILogWorker.drain_all()
+            EventsWorker.drain_all()
 
 
 def wait_for_deployment(name: str, *, timeout: float = 60.0) -> None:
