@@ -128,10 +128,9 @@ def bench_flow_overhead(
     find every key taken, so they do identical database work and the difference is what
     Prefect adds (flow and task runs, state changes, the artifact, API calls).
     """
-    from notifications.daily import run_daily_check
-
     from flows.daily_check import daily_check
     from flows.local_server import local_server, using_api
+    from notifications.daily import run_daily_check
 
     engine = make_engine(db_url)
     upgrade_schema(engine)
