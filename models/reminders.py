@@ -65,6 +65,16 @@ class Step:
     def keys(self) -> tuple[str, ...]:
         return (self.key, *self.covers)
 
+    @property
+    def urgency(self) -> int:
+        """Smaller is more urgent, within one level: most overdue, fewest days left, longest
+        silent first (a digest lists its tasks in this order)."""
+        if self.workdays_overdue is not None:
+            return -self.workdays_overdue
+        if self.workdays_left is not None:
+            return self.workdays_left
+        return -(self.silent_days or 0)
+
 
 def is_workday(day: date, calendar: Calendar) -> bool:
     """The calendar's answer read from its cumulative table: a lookup, where asking

@@ -24,6 +24,7 @@ class Rules:
     ongoing_silence_days: int = 30  # 长期坚持: remind when no progress for N days
     reply_workdays: int = 3  # 督办通知单: written reply due after N working days
     max_attempts: int = 5  # a notice is marked failed after this many failed sends
+    digest_max_items: int = 50  # a digest lists this many tasks in full, most urgent first
     extra: dict[str, str] = field(default_factory=dict)
 
 

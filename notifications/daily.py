@@ -31,7 +31,7 @@ from models.workdays import work_calendar
 from notifications.channels import Channels, load_channels
 from notifications.delivery import DeliveryReport, deliver_pending
 from notifications.outbox import NoticeDraft, enqueue, existing_keys, notice_key
-from notifications.render import render
+from notifications.render import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -85,17 +85,31 @@ class CheckReport:
         return data
 
 
-def draft_for(digest: Digest, *, as_of: date, settings: Settings, period: str) -> NoticeDraft:
+def draft_for(
+    digest: Digest,
+    *,
+    as_of: date,
+    settings: Settings,
+    period: str,
+    renderer: Renderer | None = None,
+) -> NoticeDraft:
+    """The notice of one digest. It lists the most urgent `digest_max_items` tasks in full and
+    counts the rest in a closing line (a 28,000-row email is read by nobody); its task_ids
+    still cover every task, so each is marked as told."""
+    listed = digest.listed(settings.rules.digest_max_items)
     context = {
         "names": digest.names,
         "recipient": digest.recipient,
         "as_of": as_of,
-        "tasks": [t.as_context() for t in digest.tasks],
+        "tasks": [t.as_context() for t in listed],
+        "total": len(digest.tasks),
+        "more": len(digest.tasks) - len(listed),
         "office_name": OFFICE_NAME,
         "supervise_after": settings.rules.supervise_after_workdays,
         "silence_days": settings.rules.ongoing_silence_days,
     }
-    rendered = render(digest.level.value, context, templates_dir=settings.templates_dir)
+    renderer = renderer or Renderer(settings.templates_dir)
+    rendered = renderer.render(digest.level.value, context)
     return NoticeDraft(
         kind=digest.level.value,
         recipient=digest.recipient,
@@ -113,6 +127,7 @@ def _plan_once(
 ) -> tuple[PlanReport, ReminderPlan]:
     calendar = work_calendar(settings.holiday_file)
     period = as_of.isoformat()
+    renderer = Renderer(settings.templates_dir)
     with transaction(engine) as session:
         plan = plan_reminders(session, today=as_of, calendar=calendar, rules=settings.rules)
         report = PlanReport(as_of=as_of, is_workday=plan.is_workday, tasks_due=len(plan.due))
@@ -131,7 +146,8 @@ def _plan_once(
                 t.order_label = f"督办〔{as_of.year}〕(编号待定)号"
                 t.reply_due = calendar.add_workdays(as_of, settings.rules.reply_workdays)
             report.drafts = [
-                draft_for(d, as_of=as_of, settings=settings, period=period) for d in fresh
+                draft_for(d, as_of=as_of, settings=settings, period=period, renderer=renderer)
+                for d in fresh
             ]
             report.planned = len(report.drafts)
             session.rollback()
@@ -140,7 +156,10 @@ def _plan_once(
         orders = allocate_supervision_orders(
             session, supervised, today=as_of, calendar=calendar, rules=settings.rules
         )
-        drafts = [draft_for(d, as_of=as_of, settings=settings, period=period) for d in fresh]
+        drafts = [
+            draft_for(d, as_of=as_of, settings=settings, period=period, renderer=renderer)
+            for d in fresh
+        ]
         result = enqueue(drafts, session=session, now=now)
         if result.raced_keys:
             raise ConflictError("另一次检查同时写入了相同的通知,本次重新规划")

@@ -30,6 +30,7 @@ class Rendered:
     md: str
 
 
+@lru_cache(maxsize=4096)  # a run writes the same few hundred dates a hundred thousand times
 def cn_date(value: date | datetime | None) -> str:
     """2026年12月1日, as office documents write dates."""
     if value is None:
@@ -63,36 +64,55 @@ def environment(templates_dir: Path | None) -> jinja2.Environment:
     return env
 
 
+class Renderer:
+    """Renders notices of any kind, loading each template once for the renderer's life (one
+    run): a run renders thousands of digests, and asking the loader every time costs a
+    file-system check per template."""
+
+    def __init__(self, templates_dir: Path | None = None) -> None:
+        if templates_dir is not None and not templates_dir.is_dir():
+            raise TemplateError(
+                f"模板目录 {templates_dir} 不存在,请检查 RECTIFY_TEMPLATES 设置或创建该目录"
+            )
+        self.templates_dir = templates_dir
+        self.env = environment(templates_dir)
+        self._loaded: dict[str, jinja2.Template] = {}
+
+    def _template(self, name: str) -> jinja2.Template:
+        template = self._loaded.get(name)
+        if template is None:
+            template = self._loaded[name] = self.env.get_template(name)
+        return template
+
+    def render(self, kind: str, context: dict[str, Any]) -> Rendered:
+        """Title, plain text, HTML and Markdown of one notice kind."""
+        parts: dict[str, str] = {}
+        for part in PARTS:
+            name = f"{kind}.{part}.j2"
+            try:
+                parts[part] = self._template(name).render(context)
+            except jinja2.TemplateNotFound:
+                where = f"{self.templates_dir} 或 " if self.templates_dir else ""
+                raise TemplateError(
+                    f"找不到通知模板 {name}(在 {where}{SHIPPED} 中查找);请补上该模板文件"
+                ) from None
+            except jinja2.UndefinedError as exc:
+                raise TemplateError(
+                    f"通知模板 {name} 使用了未提供的变量({exc.message});请检查模板中的变量名"
+                ) from None
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(
+                    f"通知模板 {exc.name or name} 第 {exc.lineno} 行语法有误:{exc.message}"
+                ) from None
+        title = " ".join(parts["title"].split())
+        return Rendered(
+            title=title,
+            text=parts["text"].strip() + "\n",
+            html=parts["html"],
+            md=parts["md"].strip() + "\n",
+        )
+
+
 def render(kind: str, context: dict[str, Any], *, templates_dir: Path | None = None) -> Rendered:
     """Title, plain text, HTML and Markdown of one notice kind."""
-    if templates_dir is not None and not templates_dir.is_dir():
-        raise TemplateError(
-            f"模板目录 {templates_dir} 不存在,请检查 RECTIFY_TEMPLATES 设置或创建该目录"
-        )
-    env = environment(templates_dir)
-    parts: dict[str, str] = {}
-    for part in PARTS:
-        name = f"{kind}.{part}.j2"
-        try:
-            template = env.get_template(name)
-            parts[part] = template.render(**context)
-        except jinja2.TemplateNotFound:
-            where = f"{templates_dir} 或 " if templates_dir else ""
-            raise TemplateError(
-                f"找不到通知模板 {name}(在 {where}{SHIPPED} 中查找);请补上该模板文件"
-            ) from None
-        except jinja2.UndefinedError as exc:
-            raise TemplateError(
-                f"通知模板 {name} 使用了未提供的变量({exc.message});请检查模板中的变量名"
-            ) from None
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(
-                f"通知模板 {exc.name or name} 第 {exc.lineno} 行语法有误:{exc.message}"
-            ) from None
-    title = " ".join(parts["title"].split())
-    return Rendered(
-        title=title,
-        text=parts["text"].strip() + "\n",
-        html=parts["html"],
-        md=parts["md"].strip() + "\n",
-    )
+    return Renderer(templates_dir).render(kind, context)

@@ -38,11 +38,14 @@ def due_task(code: str = "3.2", **step: Any) -> DueTask:
 
 
 def digest(tasks: list[DueTask] | None = None, **extra: Any) -> dict[str, Any]:
+    listed = tasks or [due_task(workdays_overdue=12)]
     context = {
         "names": ["王副县长"],
         "recipient": "王副县长",
         "as_of": date(2026, 12, 16),
-        "tasks": [t.as_context() for t in tasks or [due_task(workdays_overdue=12)]],
+        "tasks": [t.as_context() for t in listed],
+        "total": len(listed),
+        "more": 0,
         "office_name": "整改办",
         "supervise_after": 10,
         "silence_days": 30,
