@@ -8,6 +8,7 @@ statement per row (measured on a 10,000-row import: 2.1 s of executemany against
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,6 +33,9 @@ def bulk_insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
     if not rows:
         return
     connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        _sqlite_executemany(connection, table, rows)
+        return
     if connection.dialect.name != "postgresql":
         connection.execute(sa.insert(table), list(rows))
         return
@@ -54,3 +58,46 @@ def bulk_insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
                     for p, v in zip(processors, values, strict=True)
                 ]
             )
+
+
+def _sqlite_executemany(
+    connection: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]
+) -> None:
+    """One executemany on the DB-API cursor with the values bound as an INSERT would bind
+    them: SQLAlchemy's own executemany spends longer preparing each row's parameters than
+    SQLite spends inserting it (100,000 reminder marks: 1.5 s of 2 s)."""
+    names = list(rows[0])
+    defaults = _column_defaults(table, set(names))
+    columns = names + list(defaults)
+    processors = [table.c[name].type._cached_bind_processor(connection.dialect) for name in columns]
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    marks = ", ".join("?" for _ in columns)
+
+    # Dates and times repeat across rows (a run's `now`, a deadline): bound once each.
+    bound: dict[tuple[int, Any], Any] = {}
+
+    def bind(i: int, value: Any) -> Any:
+        processor = processors[i]
+        if processor is None or value is None:
+            return value
+        if not isinstance(value, date):
+            return processor(value)
+        key = (i, value)
+        if key not in bound:
+            bound[key] = processor(value)
+        return bound[key]
+
+    def values(row: dict[str, Any]) -> tuple[Any, ...]:
+        given = [row[name] for name in names]
+        for value in defaults.values():
+            given.append(value({}) if callable(value) else value)
+        return tuple([bind(i, v) for i, v in enumerate(given)])
+
+    raw: Any = connection.connection.dbapi_connection
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(
+            f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', map(values, rows)
+        )
+    finally:
+        cursor.close()

@@ -21,6 +21,7 @@ from ledger.reminders import (
     Digest,
     ReminderPlan,
     allocate_supervision_orders,
+    gc_paused,
     plan_reminders,
     record_steps,
 )
@@ -128,7 +129,9 @@ def _plan_once(
     calendar = work_calendar(settings.holiday_file)
     period = as_of.isoformat()
     renderer = Renderer(settings.templates_dir)
-    with transaction(engine) as session:
+    # Planning a catch-up day builds a few hundred thousand objects without cycles; the
+    # cyclic collector would walk them all again and again (see ledger.reminders).
+    with gc_paused(), transaction(engine) as session:
         plan = plan_reminders(session, today=as_of, calendar=calendar, rules=settings.rules)
         report = PlanReport(as_of=as_of, is_workday=plan.is_workday, tasks_due=len(plan.due))
         if not plan.is_workday:

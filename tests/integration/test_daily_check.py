@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date, timedelta
 from pathlib import Path
@@ -307,3 +308,34 @@ def test_a_dry_run_renders_the_digests_and_writes_or_sends_nothing(
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM remindermark")).scalar() == 0
     assert not (tmp_path / "data" / "notices").exists()
+
+
+def test_a_unit_with_120_overdue_tasks_gets_one_notice_listing_the_50_most_overdue(
+    engine: sa.Engine, database_url: str, tmp_path: Path
+) -> None:
+    # Deadlines on the ten working days 10/12..10/23: overdue by 10 down to 1 on MONDAY.
+    days = [date(2026, 10, 12) + timedelta(days=d) for d in range(12)]
+    deadlines = [d for d in days if d.weekday() < 5]
+    ids = build_ledger(
+        engine,
+        [TaskSpec(f"整改措施第{i}项", "财务处", deadlines[i % len(deadlines)]) for i in range(120)],
+        registered=date(2026, 9, 1),
+    )
+    settings = notify_settings(tmp_path, database_url)
+
+    report = plan_daily_check(engine, settings, as_of=MONDAY, now=at_nine(MONDAY))
+
+    assert report.planned == 1 and report.steps_marked == 120
+    with engine.connect() as conn:
+        title, text, task_ids = conn.execute(
+            sa.text("SELECT title, body_text, task_ids FROM notice")
+        ).one()
+    assert title == "【催办通知】120项整改任务已逾期未完成"
+    listed = [line for line in text.splitlines() if "整改时限:" in line]
+    assert len(listed) == 50
+    # The most overdue first: the twelve tasks due 10/12 lead the list.
+    assert all("已逾期10个工作日" in line for line in listed[:12])
+    assert "已逾期9个工作日" in listed[12]
+    assert "另有70项,请登录系统查看完整台账" in text
+    stored = task_ids if isinstance(task_ids, list) else json.loads(task_ids)
+    assert sorted(stored) == sorted(ids)

@@ -142,3 +142,45 @@ def test_a_task_due_today_and_a_silent_ongoing_task_say_so() -> None:
     silent = render("ongoing", digest([due_task(silent_days=45)]))
     assert "整改时限:2026年12月1日(今日到期)" in today.text
     assert "最近一次进展:2026年10月1日(已45天未报送进展)" in silent.text
+
+
+def test_a_digest_of_120_tasks_lists_the_50_most_urgent_and_counts_the_other_70() -> None:
+    from ledger.reminders import Digest
+    from models.rules import Rules
+    from models.settings import Settings
+    from notifications.daily import draft_for
+
+    tasks = [due_task(f"1.{i}", workdays_overdue=121 - i) for i in range(1, 121)]
+    for i, task in enumerate(tasks, start=1):
+        task.task_id = i
+    settings = Settings(
+        database_url="sqlite://",
+        data_dir=Path("."),
+        rules=Rules(),
+        holiday_file=None,
+        apprise_config=None,
+        templates_dir=None,
+    )
+
+    draft = draft_for(
+        Digest(Level.urge, "财务处", ["财务处"], tasks),
+        as_of=date(2026, 12, 16),
+        settings=settings,
+        period="2026-12-16",
+    )
+
+    assert draft.task_ids == list(range(1, 121))
+    assert draft.title == "【催办通知】120项整改任务已逾期未完成"
+    assert "以下120项整改任务已超过整改时限" in draft.body_text
+    listed = [line for line in draft.body_text.splitlines() if ". 任务1." in line]
+    assert len(listed) == 50
+    assert listed[0].startswith("1. 任务1.1:") and listed[-1].startswith("50. 任务1.50:")
+    closing = "另有70项,请登录系统查看完整台账(以上列出最紧迫的50项)。"
+    assert closing in draft.body_text and closing in draft.body_html and closing in draft.body_md
+    assert draft.body_html.count("<tr><td>") == 50
+    assert "任务1.51" not in draft.body_text
+
+
+def test_a_digest_within_the_limit_has_no_closing_count_line() -> None:
+    out = render("urge", digest([due_task(f"1.{i}", workdays_overdue=3) for i in (1, 2)]))
+    assert "另有" not in out.text and "另有" not in out.html and "另有" not in out.md
