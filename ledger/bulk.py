@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -73,25 +74,28 @@ def _sqlite_executemany(
     quoted = ", ".join(f'"{name}"' for name in columns)
     marks = ", ".join("?" for _ in columns)
 
-    # Dates and times repeat across rows (a run's `now`, a deadline): bound once each.
+    # Only typed columns (dates, times, JSON) need binding, and their values repeat across
+    # rows (a run's `now`, a deadline): each date or time is bound once.
+    typed = [(i, p) for i, p in enumerate(processors) if p is not None]
     bound: dict[tuple[int, Any], Any] = {}
+    pick = itemgetter(*names)
 
-    def bind(i: int, value: Any) -> Any:
-        processor = processors[i]
-        if processor is None or value is None:
-            return value
-        if not isinstance(value, date):
-            return processor(value)
-        key = (i, value)
-        if key not in bound:
-            bound[key] = processor(value)
-        return bound[key]
-
-    def values(row: dict[str, Any]) -> tuple[Any, ...]:
-        given = [row[name] for name in names]
+    def values(row: dict[str, Any]) -> list[Any]:
+        given = list(pick(row)) if len(names) > 1 else [row[names[0]]]
         for value in defaults.values():
             given.append(value({}) if callable(value) else value)
-        return tuple([bind(i, v) for i, v in enumerate(given)])
+        for i, processor in typed:
+            value = given[i]
+            if value is None:
+                continue
+            if isinstance(value, date):
+                key = (i, value)
+                if key not in bound:
+                    bound[key] = processor(value)
+                given[i] = bound[key]
+            else:
+                given[i] = processor(value)
+        return given
 
     raw: Any = connection.connection.dbapi_connection
     cursor = raw.cursor()

@@ -168,8 +168,9 @@ def _plan_once(
             raise ConflictError("另一次检查同时写入了相同的通知,本次重新规划")
         notice_of_task: dict[int, int] = {}
         for draft in drafts:
+            notice_id = result.ids_by_key[draft.key]
             for task_id in draft.task_ids:
-                notice_of_task.setdefault(task_id, result.ids_by_key[draft.key])
+                notice_of_task.setdefault(task_id, notice_id)
         report.steps_marked = record_steps(
             session,
             list(told.values()),
