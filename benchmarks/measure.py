@@ -39,7 +39,12 @@ def peak_mb(fn: Callable[[], Any]) -> float:
 
 
 def result(
-    scenario: str, db: str, n_tasks: int, median_s: float, floor_s: float | None, peak: float | None,
+    scenario: str,
+    db: str,
+    n_tasks: int,
+    median_s: float,
+    floor_s: float | None,
+    peak: float | None,
     **extra: Any,
 ) -> dict[str, Any]:
     return {

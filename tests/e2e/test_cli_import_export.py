@@ -24,7 +24,10 @@ def test_importing_the_sample_ledger_registers_it_and_prints_a_summary(
         "2026-10-15",
     )
     assert result.code == 0, result.err
-    assert "导入完成:ledger-sample.xlsx(工作表“问题整改清单”)→ 轮次 1“县委第一巡察组反馈问题整改”" in result.out
+    assert (
+        "导入完成:ledger-sample.xlsx(工作表“问题整改清单”)→ 轮次 1“县委第一巡察组反馈问题整改”"
+        in result.out
+    )
     assert "任务:新增7项,更新0项,未变0项" in result.out
     assert "新登记单位5个:县科技局、财务股、县人社局、局办公室、县委组织部" in result.out
     tasks = json.loads(cli("tasks", "--json").out)
