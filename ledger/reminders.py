@@ -138,6 +138,12 @@ class ReminderPlan:
     digests: list[Digest]
 
 
+# AUDIENCE as flags: (units, person, leader, office).
+_HEARS = {
+    level: tuple(who in audience for who in ("units", "person", "leader", "office"))
+    for level, audience in AUDIENCE.items()
+}
+
 TASK: sa.Table = Task.__table__  # type: ignore[attr-defined]
 UNIT: sa.Table = Unit.__table__  # type: ignore[attr-defined]
 INSPECTION: sa.Table = Inspection.__table__  # type: ignore[attr-defined]
@@ -298,7 +304,8 @@ def plan_reminders(
 
     The ladder's answer depends only on the deadline and the steps done, which a run sees
     in a few hundred combinations over 100,000 tasks: it is worked out once per combination
-    (models.reminders.due_step, unchanged) and looked up for every other task."""
+    (by models.reminders.due_step, the rule the unit tests pin down) and looked up for
+    every other task."""
     if not calendar.is_workday(today):
         return ReminderPlan(today, False, 0, [], [])
     with gc_paused():
@@ -356,7 +363,10 @@ def _plan(session: Session, *, today: date, calendar: WorkCalendar, rules: Rules
 
     co_units = _co_units(session, [r[0] for r, _, _, _ in due_rows])
     code_keys: dict[str, tuple[int | str, ...]] = {}
-    ordered: list[tuple[int, str, tuple[int | str, ...], int, DueTask]] = []
+    rounds = {title: i for i, title in enumerate(sorted({r[9] for r, _, _, _ in due_rows}))}
+    # (urgency, round, code, id, task): ids are unique, so tuples sort without a key function
+    # and never compare the tasks themselves.
+    ordered: list[tuple[int, int, tuple[int | str, ...], int, DueTask]] = []
     for r, step, deadline, last in due_rows:
         (task_id, code, measure, kind, _, leader, person, lead_unit, _, inspection, _, _) = r
         key = code_keys.get(code)
@@ -376,8 +386,8 @@ def _plan(session: Session, *, today: date, calendar: WorkCalendar, rules: Rules
             last,
             step,
         )
-        ordered.append((step.urgency, inspection, key, task_id, task))
-    ordered.sort(key=lambda t: t[:4])
+        ordered.append((step.urgency, rounds[inspection], key, task_id, task))
+    ordered.sort()
     due = [t[4] for t in ordered]
     for rank, task in enumerate(due):
         task.rank = rank
@@ -403,22 +413,33 @@ def group_digests(
     groups: dict[tuple[Level, str], Digest] = {}
     for task in due:
         level = task.step.level
-        audience = AUDIENCE[level]
-        recipients: dict[str, str] = {}
-        if "units" in audience:
-            recipients[lead_tags.get(task.task_id) or task.lead_unit] = task.lead_unit
+        units, person, leader, office = _HEARS[level]
+        tags: list[str] = []
+        names: list[str] = []
+        if units:
+            tags.append(lead_tags.get(task.task_id) or task.lead_unit)
+            names.append(task.lead_unit)
             for name, tag in co_units.get(task.task_id, ()):
-                recipients.setdefault(tag or name, name)
-        if "person" in audience and task.person:
-            recipients.setdefault(user_tags.get(task.person) or task.person, task.person)
-        if "leader" in audience and task.leader:
-            recipients.setdefault(user_tags.get(task.leader) or task.leader, task.leader)
-        if "office" in audience:
-            recipients.setdefault(OFFICE_TAG, OFFICE_NAME)
-        for tag, name in recipients.items():
+                if (tag or name) not in tags:
+                    tags.append(tag or name)
+                    names.append(name)
+        if person and task.person:
+            tag = user_tags.get(task.person) or task.person
+            if tag not in tags:
+                tags.append(tag)
+                names.append(task.person)
+        if leader and task.leader:
+            tag = user_tags.get(task.leader) or task.leader
+            if tag not in tags:
+                tags.append(tag)
+                names.append(task.leader)
+        if office and OFFICE_TAG not in tags:
+            tags.append(OFFICE_TAG)
+            names.append(OFFICE_NAME)
+        for tag, name in zip(tags, names, strict=True):
             digest = groups.get((level, tag))
             if digest is None:
-                digest = groups[(level, tag)] = Digest(level, tag, [name], [task])
+                groups[(level, tag)] = Digest(level, tag, [name], [task])
                 continue
             if name not in digest.names:
                 digest.names.append(name)
