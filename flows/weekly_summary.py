@@ -26,6 +26,7 @@ def plan(as_of: date, now: datetime, dry_run: bool = False) -> dict[str, Any]:
         result = plan_weekly_summary(engine, config, as_of=as_of, now=now, dry_run=dry_run)
     counts = result.counts()
     counts["headline"] = result.summary.overall.headline if result.summary else ""
+    counts["markdown"] = result.rendered.md if result.rendered else ""
     return counts
 
 
@@ -62,6 +63,9 @@ def artifact_markdown(
         lines += ["", "发送未成功:", *(f"- {e}" for e in delivered["errors"])]
     if planned["files"]:
         lines += ["", "周报文件:", *(f"- {f}" for f in planned["files"])]
+    if planned.get("markdown"):
+        # The summary itself, as the Markdown channels receive it.
+        lines += ["", "---", "", planned["markdown"].replace("## ", "### ", 1)]
     return "\n".join(lines) + "\n"
 
 

@@ -66,6 +66,7 @@ def test_weekly_summary_flow_sends_once_and_leaves_a_markdown_artifact(
     assert "## 整改周报 2026-W52(2026-12-22)" in artifact
     assert "| 已发送 | 1 |" in artifact
     assert "未配置通知渠道:张书记、李局长、王副局长" in artifact
+    assert "### 整改工作周报(2026年第52周)" in artifact  # the summary itself follows the counts
 
     again = weekly_summary(as_of=date(2026, 12, 24))
     assert again["plan"]["planned"] == 0 and again["plan"]["duplicates"] == 4

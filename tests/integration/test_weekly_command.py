@@ -74,7 +74,10 @@ def test_weekly_rejects_a_malformed_date(cli: Cli, weekly_ledger: WeeklyLedger) 
 def test_serve_without_a_prefect_server_says_how_to_start_one(
     cli: Cli, weekly_ledger: WeeklyLedger, tmp_path: Path
 ) -> None:
-    cli.env.pop("PREFECT_API_URL", None)
+    # A process of its own: in this one a Prefect test harness may be the current API.
+    cli.subprocess = True
+    for key in [k for k in cli.env if k.startswith("PREFECT_")]:
+        del cli.env[key]
     cli.env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # no profile with an API URL
     result = cli("serve")
     assert result.code == 1
