@@ -155,77 +155,22 @@ ORDER: sa.Table = SupervisionOrder.__table__  # type: ignore[attr-defined]
 HISTORY: sa.Table = HistoryEntry.__table__  # type: ignore[attr-defined]
 
 
-Rung = tuple[date, str, str | None]
-
-
-def ladder_rungs(
-    session: Session, *, today: date, calendar: WorkCalendar, rules: Rules
-) -> list[Rung]:
-    """For each deadline an open dated task has in the window or past it: the step key that
-    makes a task with that deadline due today if not yet done, and for 督办 the 催办 key that
-    does the same once the 督办 is done. Worked out by the ladder itself (due_step with
-    nothing done), once per deadline, so the query can leave out the tasks already told."""
-    deadlines = session.execute(
-        sa.select(TASK.c.deadline).distinct().where(_is_open(), _is_dated(today, calendar, rules))
-    ).scalars()
-    counts = DayCounts(calendar)
-    rungs: list[Rung] = []
-    for deadline in deadlines:
-        step = due_step(
-            kind=TaskKind.dated,
-            status=TaskStatus.in_progress,
-            deadline=deadline,
-            today=today,
-            calendar=counts,
-            rules=rules,
-            done=(),
-        )
-        if step is not None:
-            also = step.covers[0] if step.level is Level.supervise and step.covers else None
-            rungs.append((deadline, step.key, also))
-    return rungs
-
-
-def _is_open() -> sa.ColumnElement[bool]:
-    return TASK.c.status.in_([TaskStatus.pending.value, TaskStatus.in_progress.value])
-
-
-def _is_dated(today: date, calendar: WorkCalendar, rules: Rules) -> sa.ColumnElement[bool]:
-    return sa.and_(
+def _candidate_filter(today: date, calendar: WorkCalendar, rules: Rules) -> sa.ColumnElement[bool]:
+    """Open tasks inside the ladder's window or overdue, or 长期坚持 and silent for too long."""
+    silent_since = datetime.combine(
+        today - timedelta(days=rules.ongoing_silence_days - 1), time.min, TZ
+    )
+    open_statuses = [TaskStatus.pending.value, TaskStatus.in_progress.value]
+    dated = sa.and_(
         TASK.c.kind != TaskKind.ongoing.value,
         TASK.c.deadline.is_not(None),
         TASK.c.deadline <= window_end(today, calendar, rules),
     )
-
-
-def _not_marked(key: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
-    return ~sa.exists().where(MARK.c.task_id == TASK.c.id, MARK.c.step == key)
-
-
-def _candidate_filter(
-    today: date, calendar: WorkCalendar, rules: Rules, rung: sa.CTE | None
-) -> sa.ColumnElement[bool]:
-    """Open tasks with a rung due and not yet done (deadline inside the ladder's window or
-    past it), or 长期坚持 and silent for too long."""
-    silent_since = datetime.combine(
-        today - timedelta(days=rules.ongoing_silence_days - 1), time.min, TZ
-    )
-    if rung is None:
-        dated: sa.ColumnElement[bool] = sa.false()
-    else:
-        dated = sa.and_(
-            _is_dated(today, calendar, rules),
-            rung.c.key.is_not(None),
-            sa.or_(
-                _not_marked(rung.c.key),
-                sa.and_(rung.c.also.is_not(None), _not_marked(rung.c.also)),
-            ),
-        )
     ongoing = sa.and_(
         _is_ongoing(),
         sa.func.coalesce(_last_progress(), TASK.c.created_at) < silent_since,
     )
-    return sa.and_(_is_open(), sa.or_(dated, ongoing))
+    return sa.and_(TASK.c.status.in_(open_statuses), sa.or_(dated, ongoing))
 
 
 def _is_ongoing() -> sa.ColumnElement[bool]:
@@ -252,33 +197,12 @@ def _done_steps(dialect: str) -> sa.ScalarSelect[Any]:
 
 
 def candidate_query(
-    today: date,
-    calendar: WorkCalendar,
-    rules: Rules,
-    rungs: list[Rung],
-    dialect: str = "sqlite",
+    today: date, calendar: WorkCalendar, rules: Rules, dialect: str = "sqlite"
 ) -> sa.Select[Any]:
-    """The planning selection (also what benchmarks/notify.py times as raw SQL): each task
-    with a step due, with its lead unit, round, latest progress and the steps already done.
+    """The planning selection (also what benchmarks/notify.py times as raw SQL): each
+    candidate task with its lead unit, round, latest progress and the steps already done.
 
     Only open tasks are selected (the WHERE), so the status itself is not fetched."""
-    rung = (
-        sa.values(
-            sa.column("deadline", sa.Date),
-            sa.column("key", sa.String),
-            sa.column("also", sa.String),
-            name="rung",
-        )
-        .data(rungs)
-        .cte("rung")
-        if rungs
-        else None
-    )
-    tasks: sa.FromClause = TASK.join(UNIT, UNIT.c.id == TASK.c.lead_unit_id).join(
-        INSPECTION, INSPECTION.c.id == TASK.c.inspection_id
-    )
-    if rung is not None:
-        tasks = tasks.outerjoin(rung, rung.c.deadline == TASK.c.deadline)
     return (
         sa.select(
             TASK.c.id,
@@ -298,8 +222,9 @@ def candidate_query(
             ).label("activity_at"),
             _done_steps(dialect).label("done_steps"),
         )
-        .select_from(tasks)
-        .where(_candidate_filter(today, calendar, rules, rung))
+        .join(UNIT, UNIT.c.id == TASK.c.lead_unit_id)
+        .join(INSPECTION, INSPECTION.c.id == TASK.c.inspection_id)
+        .where(_candidate_filter(today, calendar, rules))
     )
 
 
@@ -403,8 +328,7 @@ def gc_paused() -> Iterator[None]:
 
 def _plan(session: Session, *, today: date, calendar: WorkCalendar, rules: Rules) -> ReminderPlan:
     dialect = session.get_bind().dialect.name
-    rungs = ladder_rungs(session, today=today, calendar=calendar, rules=rules)
-    rows = fetch_rows(session, candidate_query(today, calendar, rules, rungs, dialect))
+    rows = fetch_rows(session, candidate_query(today, calendar, rules, dialect))
     counts = DayCounts(calendar)
     steps: dict[tuple[Any, Any], tuple[date | None, Step | None]] = {}
 
