@@ -49,6 +49,13 @@ from notifications.daily import plan_daily_check
 from notifications.delivery import deliver_pending
 from notifications.outbox import NoticeDraft, enqueue
 
+
+class _Receiver(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 refuses connections when 16 delivery workers
+    # connect at once; a real receiver queues them.
+    request_queue_size = 128
+
+
 AS_OF = date(2026, 12, 1)  # a Tuesday
 NEXT_DAY = date(2026, 12, 2)
 
@@ -254,7 +261,7 @@ def http_receiver() -> Iterator[tuple[int, list[int]]]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _Receiver(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

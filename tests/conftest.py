@@ -29,7 +29,15 @@ pytest_plugins = [
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT.parent / "shared" / "samples"
+# The sample ledger: ../shared/samples beside the checkout, or the copy the repository ships.
+SAMPLES = next(
+    (
+        p
+        for p in (ROOT.parent / "shared" / "samples", ROOT / "samples")
+        if (p / "ledger-sample.xlsx").exists()
+    ),
+    ROOT / "samples",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
