@@ -39,6 +39,7 @@ from sqlmodel import Session, col, select
 from ledger.actors import Actor
 from ledger.errors import InvalidInputError
 from ledger.registry import get_inspection
+from ledger.wording import cn_date
 from models.enums import Light, TaskKind, TaskStatus
 from models.rules import Rules, light_of
 from models.tables import Inspection, Problem, ProgressReport, Task, TaskCoUnit, Unit
@@ -224,10 +225,6 @@ def _task_count(session: Session, inspection_id: int) -> int:
     )
 
 
-def _cn(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 class _SheetRows:
     """Streams the task rows of one sheet as worksheet XML, merging each problem's cells."""
 
@@ -345,7 +342,7 @@ def _prepare_sheet(
     total, closed = totals
     rate = f"{closed / total * 100:.1f}%" if total else "—"
     ws["A2"] = (
-        f"反馈日期:{_cn(inspection.feedback_date)}    截至{_cn(today)}:"
+        f"反馈日期:{cn_date(inspection.feedback_date)}    截至{cn_date(today)}:"
         f"共{total}项,已销号{closed}项,完成率{rate}"
     )
     ws["A2"].alignment = Alignment(horizontal="right", vertical="center")

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from ledger import stats
 from ledger.stats import Totals
+from ledger.wording import cn_date
 from models.enums import TaskKind, TaskStatus
 from models.outbox import Notice
 from models.rules import Rules
@@ -31,11 +32,6 @@ NOTICE_KIND_LABELS = {
     "ongoing": "长期坚持提醒",
     "weekly": "整改周报",
 }
-
-
-def cn_date(day: date) -> str:
-    """2026年12月1日 (no leading zeros, as in official documents)."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def iso_week(day: date) -> str:

@@ -9,13 +9,13 @@ into an error instead of a blank in an official notice; HTML templates autoescap
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from ledger.wording import cn_date  # noqa: F401  (templates and callers use it from here)
 from notifications.errors import TemplateError
 
 SHIPPED = Path(__file__).parent / "templates"
@@ -28,14 +28,6 @@ class Rendered:
     text: str
     html: str
     md: str
-
-
-@lru_cache(maxsize=4096)  # a run writes the same few hundred dates a hundred thousand times
-def cn_date(value: date | datetime | None) -> str:
-    """2026年12月1日, as office documents write dates."""
-    if value is None:
-        return ""
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def md_cell(value: Any) -> str:

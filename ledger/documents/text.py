@@ -6,17 +6,14 @@ import calendar
 import re
 from datetime import date
 
+from ledger.wording import cn_date  # noqa: F401  (re-exported for the documents)
+
 _DIGITS = "零一二三四五六七八九"
 # Characters Word cannot hold in its XML (everything below 0x20 but tab and newline).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CLOSING_PUNCT = "。;;,,::!!??、"
 _TRAILING_PAUSE = re.compile(r"[,,;;、\s]+$")
 _TRAILING_PUNCT = re.compile(r"[。;;,,::!!??、\s]+$")
-
-
-def cn_date(day: date) -> str:
-    """2026年12月1日, without leading zeros, as in official documents."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def cn_numeral(n: int) -> str:

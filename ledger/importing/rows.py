@@ -20,6 +20,7 @@ from ledger.importing.deadlines import DeadlinePhraseError, parse_deadline, pars
 from ledger.importing.header import Header
 from ledger.importing.reading import Grid
 from ledger.inputs import split_units
+from ledger.wording import cn_date
 from models.enums import TaskKind
 
 _STOP = re.compile(r"^(备\s*注|填[报表]\s*说\s*明|说\s*明|注\s*[::\d1１一])")
@@ -112,10 +113,6 @@ def _text(value: Any) -> str:
 def _serial(value: Any) -> str:
     text = _text(value)
     return unicodedata.normalize("NFKC", text).strip().rstrip("、.") if text else ""
-
-
-def cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def is_marked_done(*texts: str) -> bool:
