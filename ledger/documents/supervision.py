@@ -127,7 +127,7 @@ def supervision_order_data(session: Session, order_id: int) -> SupervisionOrderD
             col(Task.leader),
             col(Task.person),
             col(Problem.description),
-            col(Inspection.title),
+            col(Inspection.body),  # the inspecting body: 省委第八巡视组反馈的“…”问题
             col(Unit.name),
         )
         .join(Task, col(Task.id) == SupervisionOrder.task_id)
