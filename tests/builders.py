@@ -98,10 +98,15 @@ SAMPLE_ROWS = [
 class SampleRound:
     inspection_id: int
     task_ids: list[int]
+    codes: dict[str, int]  # code → task id
 
 
 def build_sample_round(
-    engine: sa.Engine, *, feedback_date: date = date(2026, 10, 15), today: date = date(2026, 11, 2)
+    engine: sa.Engine,
+    *,
+    feedback_date: date = date(2026, 10, 15),
+    today: date = date(2026, 11, 2),
+    now: datetime = NOW,
 ) -> SampleRound:
     """The sample ledger registered through the services, in one transaction."""
     with transaction(engine) as session:
@@ -115,18 +120,19 @@ def build_sample_round(
             ),
             session=session,
             actor=OFFICE,
-            now=NOW,
+            now=now,
         )
         assert inspection.id is not None
         problems: dict[str, int] = {}
         task_ids = []
+        codes: dict[str, int] = {}
         for problem_text, measure, leader, lead, co, person, kind, deadline in SAMPLE_ROWS:
             if problem_text not in problems:
                 p = registry.add_problem(
                     ProblemCreate(inspection_id=inspection.id, description=problem_text),
                     session=session,
                     actor=OFFICE,
-                    now=NOW,
+                    now=now,
                 )
                 assert p.id is not None
                 problems[problem_text] = p.id
@@ -143,7 +149,7 @@ def build_sample_round(
                 ),
                 session=session,
                 actor=OFFICE,
-                now=NOW,
+                now=now,
                 today=today,
                 rules=Rules(),
                 calendar=WorkCalendar(),
@@ -151,4 +157,5 @@ def build_sample_round(
             )
             assert task.id is not None
             task_ids.append(task.id)
-        return SampleRound(inspection.id, task_ids)
+            codes[task.code] = task.id
+        return SampleRound(inspection.id, task_ids, codes)
