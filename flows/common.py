@@ -48,3 +48,19 @@ def engine_for(settings: Settings) -> Iterator[sa.Engine]:
 
 def settings() -> Settings:
     return load_settings()
+
+
+def skip_non_workday(
+    day: RunDay, *, key: str, description: str, what: str, after: str = ""
+) -> dict[str, str]:
+    """A day the flow does not act on: say so in the log and in the run's artifact."""
+    from prefect import get_run_logger
+    from prefect.artifacts import create_markdown_artifact
+
+    get_run_logger().info("%s 不是工作日,不发送%s", day.as_of.isoformat(), what)
+    create_markdown_artifact(
+        key=key,
+        markdown=f"{day.as_of.isoformat()} 不是工作日,未发送{what}{after}。\n",
+        description=description,
+    )
+    return {"as_of": day.as_of.isoformat(), "skipped": "非工作日"}

@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.common import engine_for, run_day, settings
+from flows.common import engine_for, run_day, settings, skip_non_workday
 from notifications.daily import plan_daily_check
 from notifications.delivery import deliver_pending
 
@@ -72,13 +72,13 @@ def daily_check(as_of: date | None = None, dry_run: bool = False) -> dict[str, A
     logger = get_run_logger()
     day = run_day(settings(), as_of)
     if not day.is_workday:
-        logger.info("%s 不是工作日,不发送提醒", day.as_of.isoformat())
-        create_markdown_artifact(
+        return skip_non_workday(
+            day,
             key="daily-check",
-            markdown=f"{day.as_of.isoformat()} 不是工作日,未发送提醒;下一个工作日补发。\n",
             description="每日时限检查运行情况",
+            what="提醒",
+            after=";下一个工作日补发",
         )
-        return {"as_of": day.as_of.isoformat(), "skipped": "非工作日"}
     planned = plan(day.as_of, day.now, dry_run)
     delivered = None if dry_run else deliver(day.now)
     logger.info(

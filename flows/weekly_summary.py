@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.common import engine_for, run_day, settings
+from flows.common import engine_for, run_day, settings, skip_non_workday
 from notifications.delivery import deliver_pending
 from notifications.weekly import plan_weekly_summary
 
@@ -75,13 +75,9 @@ def weekly_summary(as_of: date | None = None, dry_run: bool = False) -> dict[str
     logger = get_run_logger()
     day = run_day(settings(), as_of)
     if not day.is_workday:
-        logger.info("%s 不是工作日,不发送整改周报", day.as_of.isoformat())
-        create_markdown_artifact(
-            key="weekly-summary",
-            markdown=f"{day.as_of.isoformat()} 不是工作日,未发送整改周报。\n",
-            description="整改周报运行情况",
+        return skip_non_workday(
+            day, key="weekly-summary", description="整改周报运行情况", what="整改周报"
         )
-        return {"as_of": day.as_of.isoformat(), "skipped": "非工作日"}
     planned = plan(day.as_of, day.now, dry_run)
     delivered = None if dry_run else deliver(day.now)
     logger.info(
