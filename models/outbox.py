@@ -60,7 +60,8 @@ class ReminderMark(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("task_id", "step"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    task_id: int = Field(foreign_key="task.id", index=True)
+    # No index of its own: the unique (task_id, step) index serves lookups by task.
+    task_id: int = Field(foreign_key="task.id")
     step: str = Field(max_length=80)
     notice_id: int | None = Field(default=None, foreign_key="notice.id")
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -200,9 +200,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('task_id', 'step')
     )
-    with op.batch_alter_table('remindermark', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_remindermark_task_id'), ['task_id'], unique=False)
-
     op.create_table('supervisionorder',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -264,9 +261,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_supervisionorder_task_id'))
 
     op.drop_table('supervisionorder')
-    with op.batch_alter_table('remindermark', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_remindermark_task_id'))
-
     op.drop_table('remindermark')
     with op.batch_alter_table('noticeattempt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_noticeattempt_notice_id'))
