@@ -35,3 +35,11 @@ class ConflictError(RectifyError):
         message: str = "冲突:该任务刚被他人修改,本次操作未保存,请重新查看(rectify task show)后再操作",
     ) -> None:
         super().__init__(message)
+
+
+class OutputError(RectifyError):
+    """A file could not be written (full disk, no permission, read-only disk); nothing was left behind."""
+
+    def __init__(self, message: str, *, path: object = None) -> None:
+        super().__init__(message)
+        self.path = path

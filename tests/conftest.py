@@ -26,6 +26,7 @@ pytest_plugins = [
     "tests.fixtures.notify",
     "tests.fixtures.weekly",
     "tests.fixtures.documents",
+    "tests.fixtures.disk",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
