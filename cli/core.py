@@ -24,6 +24,7 @@ from ledger.inputs import (
     validated,
 )
 from ledger.queries import TaskFilter, task_views
+from ledger.stats import percent_text
 from ledger.uow import transaction
 from models.db import upgrade_schema
 from models.enums import Light, Role, TaskKind, TaskStatus
@@ -270,8 +271,7 @@ def tasks_cmd(
         clip=30,
     )
     closed = sum(v.status is TaskStatus.closed for v in views)
-    rate = f"{closed / len(views) * 100:.1f}%" if views else "—"
-    typer.echo(f"共{len(views)}项,已销号{closed}项,完成率{rate}")
+    typer.echo(f"共{len(views)}项,已销号{closed}项,完成率{percent_text(closed, len(views))}")
 
 
 def _show(task_id: int, as_: str | None, *, json_: bool, as_of: str | None = None) -> None:

@@ -36,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from ledger import stats
 from ledger.actors import Actor
 from ledger.errors import InvalidInputError
 from ledger.registry import get_inspection
@@ -203,18 +204,6 @@ def _co_units(session: Session, inspection_id: int) -> dict[int, str]:
     return {k: "、".join(v) for k, v in out.items()}
 
 
-def _totals(session: Session, inspection_id: int) -> tuple[int, int]:
-    total, closed = session.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.coalesce(
-                sa.func.sum(sa.case((col(Task.status) == TaskStatus.closed.value, 1), else_=0)), 0
-            ),
-        ).where(col(Task.inspection_id) == inspection_id)
-    ).one()
-    return int(total), int(closed)
-
-
 def _task_count(session: Session, inspection_id: int) -> int:
     return int(
         session.execute(
@@ -328,7 +317,7 @@ def _prepare_sheet(
     columns: list[tuple[str, float, str]],
     taken: set[str],
     today: date,
-    totals: tuple[int, int],
+    totals: stats.Totals,
 ) -> Worksheet:
     ws = wb.create_sheet(sheet_title(inspection.title, taken))
     last = get_column_letter(len(columns))
@@ -339,11 +328,9 @@ def _prepare_sheet(
     ws["A1"].font = Font(size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
-    total, closed = totals
-    rate = f"{closed / total * 100:.1f}%" if total else "—"
     ws["A2"] = (
         f"反馈日期:{cn_date(inspection.feedback_date)}    截至{cn_date(today)}:"
-        f"共{total}项,已销号{closed}项,完成率{rate}"
+        f"共{totals.tasks}项,已销号{totals.closed}项,完成率{totals.completion_text}"
     )
     ws["A2"].alignment = Alignment(horizontal="right", vertical="center")
     ws.merge_cells(f"A1:{last}1")
@@ -405,7 +392,14 @@ def export_ledger(
             .where(col(Problem.inspection_id) == inspection.id, col(Problem.category) != "")
         ).scalar_one()
         columns = [c for c in COLUMNS if has_category or c[0] != "问题类别"]
-        ws = _prepare_sheet(wb, inspection, columns, taken, today, _totals(session, inspection.id))
+        ws = _prepare_sheet(
+            wb,
+            inspection,
+            columns,
+            taken,
+            today,
+            stats.totals(session, today=today, inspection_id=inspection.id),
+        )
         plans.append((inspection.id, ws, columns, _Styles(ws)))
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

@@ -21,9 +21,20 @@ from models.tables import Problem, Task, Unit
 TZ = ZoneInfo("Asia/Shanghai")
 
 
+def percent_text(part: int, whole: int) -> str:
+    """98.71%: two decimals, as offices print a 完成率; — when there is nothing to count."""
+    return f"{100.0 * part / whole:.2f}%" if whole else "—"
+
+
 @dataclass(frozen=True)
 class Totals:
-    """共X项,已销号Y项,完成率Z%: 完成率 counts only 已销号."""
+    """Counts at both levels offices report.
+
+    Measures: 共X项,已销号Y项,完成率Z% (完成率 counts only 已销号).
+    Problems: 完成整改 when every measure is 已销号, 基本完成 when the rest are 待销号 (done,
+    awaiting the office's acceptance), otherwise 未完成 (a problem without measures too).
+    The problems' 完成率 counts only 完成整改: 基本完成 is printed beside it, never inside it.
+    """
 
     tasks: int = 0
     closed: int = 0  # 已销号
@@ -33,6 +44,22 @@ class Totals:
     overdue: int = 0  # open, dated, past the deadline
     ongoing: int = 0  # 长期坚持, open
     problems: int = 0
+    problems_done: int = 0  # 完成整改
+    problems_nearly: int = 0  # 基本完成
+
+    @property
+    def problems_open(self) -> int:
+        """未完成."""
+        return self.problems - self.problems_done - self.problems_nearly
+
+    @property
+    def problem_completion_rate(self) -> float:
+        """Percentage, 0-100, of problems 完成整改."""
+        return 100.0 * self.problems_done / self.problems if self.problems else 0.0
+
+    @property
+    def problem_completion_text(self) -> str:
+        return percent_text(self.problems_done, self.problems)
 
     @property
     def open(self) -> int:
@@ -50,13 +77,15 @@ class Totals:
 
     @property
     def completion_text(self) -> str:
-        return f"{self.completion_rate:.1f}%" if self.tasks else "—"
+        return percent_text(self.closed, self.tasks)
 
     def as_json(self) -> dict[str, Any]:
         return {
             **asdict(self),
             "open": self.open,
             "completion_rate": round(self.completion_rate, 2),
+            "problems_open": self.problems_open,
+            "problem_completion_rate": round(self.problem_completion_rate, 2),
         }
 
 
@@ -78,15 +107,77 @@ def _count_columns(today: date) -> list[sa.Label[Any]]:
     ]
 
 
+@dataclass(frozen=True)
+class ProblemLevels:
+    """How many problems of a round are 完成整改 / 基本完成 (the rest are 未完成)."""
+
+    problems: int = 0
+    problems_done: int = 0
+    problems_nearly: int = 0
+
+
+def problem_levels(
+    session: Session, *, inspection_id: int | None = None
+) -> dict[int, ProblemLevels]:
+    """Per round: one grouped query over the problems joined to their measures' counts."""
+    task_status = col(Task.status)
+    per_problem: Any = select(
+        col(Task.problem_id).label("problem_id"),
+        sa.func.count(col(Task.id)).label("n"),
+        sa.func.sum(sa.case((task_status == TaskStatus.closed.value, 1), else_=0)).label("closed"),
+        sa.func.sum(
+            sa.case(
+                (task_status.in_([TaskStatus.closed.value, TaskStatus.submitted.value]), 1),
+                else_=0,
+            )
+        ).label("accepted_or_done"),
+    ).group_by(col(Task.problem_id))
+    if inspection_id is not None:
+        per_problem = per_problem.where(Task.inspection_id == inspection_id)
+    sub = per_problem.subquery()
+    n = sa.func.coalesce(sub.c.n, 0)
+    done = sa.and_(n > 0, sub.c.closed == n)
+    nearly = sa.and_(n > 0, sub.c.closed < n, sub.c.accepted_or_done == n)
+    stmt: Any = (
+        select(
+            col(Problem.inspection_id),
+            sa.func.count(col(Problem.id)),
+            sa.func.coalesce(sa.func.sum(sa.case((done, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((nearly, 1), else_=0)), 0),
+        )
+        .outerjoin(sub, sub.c.problem_id == Problem.id)
+        .group_by(col(Problem.inspection_id))
+    )
+    if inspection_id is not None:
+        stmt = stmt.where(Problem.inspection_id == inspection_id)
+    return {
+        key: ProblemLevels(int(count), int(done_count), int(nearly_count))
+        for key, count, done_count, nearly_count in session.exec(stmt).all()
+    }
+
+
+def _with_levels(data: dict[str, Any], levels: ProblemLevels) -> Totals:
+    return Totals(
+        **data,
+        problems=levels.problems,
+        problems_done=levels.problems_done,
+        problems_nearly=levels.problems_nearly,
+    )
+
+
 def totals(session: Session, *, today: date, inspection_id: int | None = None) -> Totals:
     """Overall totals, or those of one round."""
     stmt = select(*_count_columns(today))
-    problems = select(sa.func.count(col(Problem.id)))
     if inspection_id is not None:
         stmt = stmt.where(Task.inspection_id == inspection_id)
-        problems = problems.where(Problem.inspection_id == inspection_id)
     row = session.exec(stmt).one()
-    return Totals(**row._asdict(), problems=session.exec(problems).one())
+    by_round = problem_levels(session, inspection_id=inspection_id).values()
+    levels = ProblemLevels(
+        problems=sum(r.problems for r in by_round),
+        problems_done=sum(r.problems_done for r in by_round),
+        problems_nearly=sum(r.problems_nearly for r in by_round),
+    )
+    return _with_levels(row._asdict(), levels)
 
 
 def totals_by_inspection(session: Session, *, today: date) -> dict[int, Totals]:
@@ -95,18 +186,12 @@ def totals_by_inspection(session: Session, *, today: date) -> dict[int, Totals]:
             col(Task.inspection_id)
         )
     ).all()
-    problem_counts = dict(
-        session.exec(
-            select(Problem.inspection_id, sa.func.count(col(Problem.id))).group_by(
-                col(Problem.inspection_id)
-            )
-        ).all()
-    )
+    levels = problem_levels(session)
     result = {}
     for row in rows:
         data = row._asdict()
         key = data.pop("key")
-        result[key] = Totals(**data, problems=problem_counts.get(key, 0))
+        result[key] = _with_levels(data, levels.get(key, ProblemLevels()))
     return result
 
 
@@ -121,7 +206,13 @@ def totals_by_problem(session: Session, *, today: date, inspection_id: int) -> d
     for row in session.exec(stmt).all():
         data = row._asdict()
         key = data.pop("key")
-        result[key] = Totals(**data, problems=1)
+        tasks, closed, submitted = data["tasks"], data["closed"], data["submitted"]
+        result[key] = Totals(
+            **data,
+            problems=1,
+            problems_done=int(tasks > 0 and closed == tasks),
+            problems_nearly=int(tasks > 0 and closed < tasks and closed + submitted == tasks),
+        )
     return result
 
 

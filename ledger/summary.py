@@ -66,7 +66,24 @@ class Counts:
     ongoing: int  # 长期坚持
     problems: int
     completion_rate: float  # 0-100, only 已销号 counts
-    completion_text: str  # 27.3%, or — when there are no tasks
+    completion_text: str  # 27.27%, or — when there are no tasks
+    problems_done: int = 0  # 完成整改: every measure 已销号
+    problems_nearly: int = 0  # 基本完成: the rest 待销号
+    problem_completion_text: str = "—"  # only 完成整改 counts
+
+    @property
+    def problems_open(self) -> int:
+        """未完成."""
+        return self.problems - self.problems_done - self.problems_nearly
+
+    @property
+    def problems_line(self) -> str:
+        """反馈问题4个,已完成整改1个,基本完成1个,未完成2个,总体完成率25.00%"""
+        return (
+            f"反馈问题{self.problems}个,已完成整改{self.problems_done}个,"
+            f"基本完成{self.problems_nearly}个,未完成{self.problems_open}个,"
+            f"总体完成率{self.problem_completion_text}"
+        )
 
     @property
     def open(self) -> int:
@@ -79,11 +96,14 @@ class Counts:
 
     @property
     def headline(self) -> str:
-        """共11项,已销号3项,待销号1项,整改中4项,待整改3项,逾期2项,长期坚持1项,完成率27.3%"""
+        """Problems, then measures: 反馈问题4个,已完成整改1个,…,总体完成率25.00%;
+        整改措施共11项,已销号3项,待销号1项,整改中4项,待整改3项,逾期2项,长期坚持1项,
+        措施完成率27.27%"""
         return (
-            f"共{self.tasks}项,已销号{self.closed}项,待销号{self.submitted}项,"
+            f"{self.problems_line};"
+            f"整改措施共{self.tasks}项,已销号{self.closed}项,待销号{self.submitted}项,"
             f"整改中{self.in_progress}项,待整改{self.pending}项,逾期{self.overdue}项,"
-            f"长期坚持{self.ongoing}项,完成率{self.completion_text}"
+            f"长期坚持{self.ongoing}项,措施完成率{self.completion_text}"
         )
 
     @classmethod
@@ -98,8 +118,11 @@ class Counts:
             overdue=totals.overdue,
             ongoing=totals.ongoing,
             problems=totals.problems,
-            completion_rate=round(totals.completion_rate, 1),
+            completion_rate=round(totals.completion_rate, 2),
             completion_text=totals.completion_text,
+            problems_done=totals.problems_done,
+            problems_nearly=totals.problems_nearly,
+            problem_completion_text=totals.problem_completion_text,
         )
 
 
@@ -203,9 +226,11 @@ class WeeklySummary:
         data = asdict(self)
         data.pop("extra")
         data["overall"]["headline"] = self.overall.headline
+        data["overall"]["problems_open"] = self.overall.problems_open
         data["change"]["text"] = self.change.text
         for round_data, round_ in zip(data["rounds"], self.rounds, strict=True):
             round_data["counts"]["headline"] = round_.counts.headline
+            round_data["counts"]["problems_open"] = round_.counts.problems_open
         return data
 
 
@@ -223,7 +248,7 @@ def rank_units(by_unit: dict[str, Totals]) -> list[UnitRow]:
             closed=t.closed,
             open=t.open,
             overdue=t.overdue,
-            completion_rate=round(t.completion_rate, 1),
+            completion_rate=round(t.completion_rate, 2),
             completion_text=t.completion_text,
         )
         for i, (name, t) in enumerate(ordered, start=1)

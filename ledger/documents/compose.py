@@ -140,12 +140,23 @@ def opening_paragraph(
     )
 
 
-def totals_sentence(totals: Totals) -> str:
-    """共反馈问题X个,制定整改措施Y项,已销号Z项,完成率W%;正在推进A项,长期坚持B项,逾期C项。"""
+def totals_sentence(totals: Totals, *, source_kind: str = SourceKind.xunshi.value) -> str:
+    """Both levels as offices write them: problems (完成整改 / 基本完成 / 未完成, 总体完成率
+    counting only 完成整改) then measures (已销号, 措施完成率), 完成率 to two decimals.
+
+    巡视反馈的4个问题,已完成整改1个,基本完成1个,未完成2个,总体完成率25.00%;
+    制定整改措施7项,已销号3项,措施完成率42.86%;正在推进3项(其中待销号1项),长期坚持1项,逾期1项。
+    """
+    advancing = f"正在推进{totals.advancing}项"
+    if totals.submitted:
+        advancing += f"(其中待销号{totals.submitted}项)"
     return (
-        f"共反馈问题{totals.problems}个,制定整改措施{totals.tasks}项,"
-        f"已销号{totals.closed}项,完成率{totals.completion_text};"
-        f"正在推进{totals.advancing}项,长期坚持{totals.ongoing}项,逾期{totals.overdue}项。"
+        f"{source_kind}反馈的{totals.problems}个问题,已完成整改{totals.problems_done}个,"
+        f"基本完成{totals.problems_nearly}个,未完成{totals.problems_open}个,"
+        f"总体完成率{totals.problem_completion_text};"
+        f"制定整改措施{totals.tasks}项,已销号{totals.closed}项,"
+        f"措施完成率{totals.completion_text};"
+        f"{advancing},长期坚持{totals.ongoing}项,逾期{totals.overdue}项。"
     )
 
 
@@ -225,10 +236,23 @@ def rectification_status(measures: list[MeasureFacts], counts: Totals) -> Part:
     """3、整改情况: the problem's counts, then each measure's status and next step."""
     if counts.tasks == 0:
         return Part(STATUS, ("尚未制定整改措施,须抓紧研究制定并登记整改任务。",))
+    if counts.problems_done:
+        return Part(
+            STATUS,
+            (
+                f"该问题已完成整改,{counts.tasks}项整改措施已全部销号。",
+                *(sentence(f"{m.quoted}:{_status_phrase(m)}") for m in measures),
+            ),
+        )
     summary = (
         f"该问题{counts.tasks}项整改措施中,已销号{counts.closed}项,正在推进{counts.advancing}项"
     )
-    if counts.ongoing:
+    if counts.problems_nearly:
+        summary = (
+            f"该问题基本完成整改:{counts.tasks}项整改措施中,已销号{counts.closed}项,"
+            f"其余{counts.submitted}项已申请销号,待整改办审核"
+        )
+    elif counts.ongoing:
         summary += f",长期坚持{counts.ongoing}项"
     summary += f"(其中逾期{counts.overdue}项)。" if counts.overdue else "。"
     paragraphs = [summary]

@@ -240,7 +240,7 @@ def rectification_report(
             totals=round_totals,
         ),
         totals=round_totals,
-        totals_sentence=compose.totals_sentence(round_totals),
+        totals_sentence=compose.totals_sentence(round_totals, source_kind=inspection.source_kind),
         problems=tuple(sections),
         next_steps=tuple(compose.next_steps(all_measures, round_totals)),
     )

@@ -23,7 +23,8 @@ def test_report_writes_a_word_file_with_the_totals(cli: Cli, report_round: Repor
     assert "已生成整改情况报告:整改报告.docx" in result.out
     texts = [p.text for p in Document(str(cli.cwd / "整改报告.docx")).paragraphs]
     assert (
-        "共反馈问题4个,制定整改措施7项,已销号2项,完成率28.6%;正在推进4项,长期坚持1项,逾期1项。"
+        "巡视反馈的4个问题,已完成整改0个,基本完成0个,未完成4个,总体完成率0.00%;"
+        "制定整改措施7项,已销号2项,措施完成率28.57%;正在推进4项(其中待销号1项),长期坚持1项,逾期1项。"
         in texts
     )
 

@@ -106,7 +106,7 @@ def test_a_task_goes_from_registration_to_closure_with_every_step_in_its_history
         ("周主任", "已销号"),
     ]
     table = cli("tasks", user="周主任").out
-    assert "共1项,已销号1项,完成率100.0%" in table
+    assert "共1项,已销号1项,完成率100.00%" in table
 
 
 def test_an_extension_is_asked_by_the_unit_and_approved_by_the_office(cli):

@@ -64,7 +64,7 @@ def test_the_export_has_the_standard_printed_layout(engine, imported, tmp_path):
     assert (summary.sheets, summary.tasks) == (1, 7)
     ws = load_workbook(path).active
     assert ws["A1"].value == "县委第一巡察组反馈问题整改台账"
-    assert ws["A2"].value.endswith("截至2026年12月10日:共7项,已销号1项,完成率14.3%")
+    assert ws["A2"].value.endswith("截至2026年12月10日:共7项,已销号1项,完成率14.29%")
     header = [c.value for c in ws[3]]
     assert header == [
         "序号", "反馈问题", "整改目标", "整改措施", "牵头单位", "配合单位", "责任领导", "责任人",

@@ -60,7 +60,7 @@ def test_weekly_summary_flow_sends_once_and_leaves_a_markdown_artifact(
     result: dict[str, Any] = weekly_summary(as_of=AS_OF)
     assert result["plan"]["planned"] == 4 and result["delivery"]["sent"] == 1
     assert [p.title for p in http_receiver.received()] == [
-        "整改工作周报(2026年第52周):共7项,已销号2项,完成率28.6%"
+        "整改工作周报(2026年第52周):共7项,已销号2项,完成率28.57%"
     ]
     artifact = latest_artifact("weekly-summary")
     assert "## 整改周报 2026-W52(2026-12-22)" in artifact

@@ -46,7 +46,8 @@ def test_totals_sentence_uses_the_counts_of_ledger_stats(
         expected = totals(session, today=AS_OF, inspection_id=report_round.inspection_id)
     assert data.totals == expected
     assert data.totals_sentence == (
-        "共反馈问题4个,制定整改措施7项,已销号2项,完成率28.6%;正在推进4项,长期坚持1项,逾期1项。"
+        "巡视反馈的4个问题,已完成整改0个,基本完成0个,未完成4个,总体完成率0.00%;"
+        "制定整改措施7项,已销号2项,措施完成率28.57%;正在推进4项(其中待销号1项),长期坚持1项,逾期1项。"
     )
 
 
@@ -71,7 +72,8 @@ def test_word_report_has_the_headings_totals_and_three_parts_of_each_problem(
     assert "整改情况报告应于2026年12月15日前报送" in texts[2]
     assert "县科发〔2026〕12号" in texts[2]
     assert (
-        "共反馈问题4个,制定整改措施7项,已销号2项,完成率28.6%;正在推进4项,长期坚持1项,逾期1项。"
+        "巡视反馈的4个问题,已完成整改0个,基本完成0个,未完成4个,总体完成率0.00%;"
+        "制定整改措施7项,已销号2项,措施完成率28.57%;正在推进4项(其中待销号1项),长期坚持1项,逾期1项。"
         in texts
     )
     # Each problem: its heading, then 1、2、3、 in that order before the next heading.

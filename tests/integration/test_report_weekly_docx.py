@@ -30,7 +30,7 @@ def test_weekly_word_report_has_totals_unit_table_chart_and_red_list(
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == summary.title
     assert f"截至2026年12月28日,{summary.overall.headline}。" in texts[3]
-    assert "(一)省委第八巡视组反馈科技工作问题整改:共7项,已销号2项,完成率28.6%" in texts[5]
+    assert "(一)省委第八巡视组反馈科技工作问题整改:共7项,已销号2项,完成率28.57%" in texts[5]
     units, red = doc.tables
     assert [c.text for c in units.rows[0].cells][:2] == ["排名", "牵头单位"]
     assert sorted(row.cells[1].text for row in units.rows[1:]) == ["县科技局", "局办公室"]

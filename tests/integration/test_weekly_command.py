@@ -32,8 +32,8 @@ def test_weekly_writes_the_report_and_sends_each_recipient_once_a_week(
     notices = tmp_path / "data" / "notices"
     [office_notice] = (notices / "office").glob("*.txt")
     text = office_notice.read_text(encoding="utf-8")
-    assert text.startswith("整改工作周报(2026年第52周):共7项,已销号2项,完成率28.6%\n")
-    assert "1. 县科技局:共4项,已销号2项,逾期0项,完成率50.0%" in text
+    assert text.startswith("整改工作周报(2026年第52周):共7项,已销号2项,完成率28.57%\n")
+    assert "1. 县科技局:共4项,已销号2项,逾期0项,完成率50.00%" in text
     assert sorted(p.name for p in (tmp_path / "data" / "reports").iterdir()) == [
         "整改周报-2026-W52.html",
         "整改周报-2026-W52.md",
@@ -57,7 +57,7 @@ def test_weekly_dry_run_prints_the_summary_and_leaves_no_trace(
     )
     assert "将发送给:office、张书记、李局长、王副局长" in result.out
     assert (
-        "==== 整改工作周报(2026年第52周):共7项,已销号2项,完成率28.6% ====\n整改工作周报(2026年第52周)\n"
+        "==== 整改工作周报(2026年第52周):共7项,已销号2项,完成率28.57% ====\n整改工作周报(2026年第52周)\n"
         in result.out
     )
     assert not (tmp_path / "data" / "reports").exists()

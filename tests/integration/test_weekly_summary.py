@@ -26,15 +26,17 @@ def test_weekly_numbers_match_the_ledger(engine: sa.Engine, weekly_ledger: Weekl
         s = weekly_summary(session, as_of=AS_OF, rules=Rules(), calendar=WorkCalendar(), now=NOW)
     assert s.week == "2026-W52" and s.period_text == "2026年12月16日至2026年12月22日"
     assert s.overall.headline == (
-        "共7项,已销号2项,待销号1项,整改中1项,待整改3项,逾期1项,长期坚持1项,完成率28.6%"
+        "反馈问题4个,已完成整改0个,基本完成1个,未完成3个,总体完成率0.00%;"
+        "整改措施共7项,已销号2项,待销号1项,整改中1项,待整改3项,逾期1项,长期坚持1项,"
+        "措施完成率28.57%"
     )
     assert (s.change.newly_closed, s.change.newly_overdue) == (1, 1)
     [round_] = s.rounds
     assert round_.counts.headline == s.overall.headline
     assert (round_.change.newly_closed, round_.change.newly_overdue) == (1, 1)
     assert [(u.rank, u.unit, u.tasks, u.closed, u.overdue, u.completion_text) for u in s.units] == [
-        (1, "县科技局", 4, 2, 0, "50.0%"),
-        (2, "局办公室", 3, 0, 1, "0.0%"),
+        (1, "县科技局", 4, 2, 0, "50.00%"),
+        (2, "局办公室", 3, 0, 1, "0.00%"),
     ]
     assert [
         (t.code, t.lead_unit, t.deadline_text, t.days_overdue, t.workdays_overdue)
@@ -96,14 +98,14 @@ def test_summary_reaches_office_and_leaders_with_the_chart_and_only_once_a_week(
     mails = {m.envelope_to[0]: m for m in smtp_server.messages}
     assert set(mails) == {"zhenggaiban@example.com", "li@example.com"}
     mail = mails["li@example.com"]
-    assert mail.subject == "整改工作周报(2026年第52周):共7项,已销号2项,完成率28.6%"
+    assert mail.subject == "整改工作周报(2026年第52周):共7项,已销号2项,完成率28.57%"
     assert mail.attachments == ["整改周报-2026-W52.png"]
     png = next(mail.message.iter_attachments())  # type: ignore[attr-defined]
     assert png.get_content_type() == "image/png"
     assert png.get_content()[:8] == b"\x89PNG\r\n\x1a\n"
     html = mail.part("html")
     assert (
-        "<td>1</td><td>县科技局</td><td>4</td><td>2</td><td>2</td><td>0</td><td>50.0%</td>" in html
+        "<td>1</td><td>县科技局</td><td>4</td><td>2</td><td>2</td><td>0</td><td>50.00%</td>" in html
     )
     assert "对2024年以来干部选拔任用情况开展自查" in html
 
@@ -156,8 +158,8 @@ def test_next_week_sends_a_new_summary(
     )
     titles = [p.title for p in http_receiver.received()]
     assert titles == [
-        "整改工作周报(2026年第52周):共7项,已销号2项,完成率28.6%",
-        "整改工作周报(2026年第53周):共7项,已销号2项,完成率28.6%",
+        "整改工作周报(2026年第52周):共7项,已销号2项,完成率28.57%",
+        "整改工作周报(2026年第53周):共7项,已销号2项,完成率28.57%",
     ]
 
 
@@ -170,7 +172,7 @@ def test_dry_run_renders_but_writes_and_sends_nothing(
     settings = weekly_settings({"office": http_receiver.url("office")})
     report = run_weekly_summary(engine, settings, as_of=AS_OF, now=NOW, dry_run=True)
     assert report.plan.rendered is not None
-    assert report.plan.rendered.title == "整改工作周报(2026年第52周):共7项,已销号2项,完成率28.6%"
+    assert report.plan.rendered.title == "整改工作周报(2026年第52周):共7项,已销号2项,完成率28.57%"
     assert report.counts()["planned"] == 4 and report.counts()["sent"] == 0
     assert http_receiver.received() == []
     assert not settings.reports_dir.exists()

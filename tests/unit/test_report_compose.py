@@ -60,10 +60,50 @@ def test_the_report_is_due_two_months_after_feedback_clamped_to_the_month_end() 
     assert cn_date(date(2026, 12, 1)) == "2026年12月1日"
 
 
-def test_totals_sentence_takes_the_usual_form() -> None:
-    totals = Totals(tasks=11, closed=3, in_progress=6, pending=1, overdue=2, ongoing=1, problems=4)
-    assert compose.totals_sentence(totals) == (
-        "共反馈问题4个,制定整改措施11项,已销号3项,完成率27.3%;正在推进7项,长期坚持1项,逾期2项。"
+def test_totals_sentence_gives_problems_then_measures_as_offices_write_them() -> None:
+    totals = Totals(
+        tasks=11,
+        closed=3,
+        submitted=1,
+        in_progress=5,
+        pending=2,
+        overdue=2,
+        ongoing=1,
+        problems=4,
+        problems_done=1,
+        problems_nearly=1,
+    )
+    assert compose.totals_sentence(totals, source_kind="巡察") == (
+        "巡察反馈的4个问题,已完成整改1个,基本完成1个,未完成2个,总体完成率25.00%;"
+        "制定整改措施11项,已销号3项,措施完成率27.27%;"
+        "正在推进7项(其中待销号1项),长期坚持1项,逾期2项。"
+    )
+
+
+def test_completion_rates_have_two_decimals_and_basically_done_is_never_inside_them() -> None:
+    # 77 of 78 problems 完成整改 and the last one 基本完成: 98.72%, not 100% and not 98.7%.
+    totals = Totals(
+        tasks=156, closed=155, submitted=1, problems=78, problems_done=77, problems_nearly=1
+    )
+    assert totals.problem_completion_text == "98.72%"
+    assert totals.completion_text == "99.36%"
+    assert totals.problems_open == 0
+    assert Totals().problem_completion_text == Totals().completion_text == "—"
+
+
+def test_status_part_says_when_a_problem_is_done_or_basically_done() -> None:
+    closed = measure(status=TaskStatus.closed, closed_on=date(2026, 11, 25))
+    submitted = measure(code="1.2", status=TaskStatus.submitted)
+    done = compose.rectification_status(
+        [closed], Totals(tasks=1, closed=1, problems=1, problems_done=1)
+    )
+    assert done.lead == "该问题已完成整改,1项整改措施已全部销号。"
+    nearly = compose.rectification_status(
+        [closed, submitted],
+        Totals(tasks=2, closed=1, submitted=1, problems=1, problems_nearly=1),
+    )
+    assert nearly.lead == (
+        "该问题基本完成整改:2项整改措施中,已销号1项,其余1项已申请销号,待整改办审核。"
     )
 
 

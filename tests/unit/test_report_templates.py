@@ -32,7 +32,7 @@ def small_report() -> ReportData:
         report_due=date(2026, 12, 15),
         opening="开头段落 <含尖括号> & 符号",
         totals=totals,
-        totals_sentence="共反馈问题1个,制定整改措施1项,已销号1项,完成率100.0%;正在推进0项,长期坚持0项,逾期0项。",
+        totals_sentence="共反馈问题1个,制定整改措施1项,已销号1项,完成率100.00%;正在推进0项,长期坚持0项,逾期0项。",
         problems=(
             ProblemSection(
                 number=1,

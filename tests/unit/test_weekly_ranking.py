@@ -11,17 +11,17 @@ from ledger.summary import Counts, cn_date, cn_number, iso_week, rank_units
 def test_units_are_ranked_by_completion_rate_then_by_fewer_overdue_tasks() -> None:
     rows = rank_units(
         {
-            "县财政局": Totals(tasks=4, closed=1, overdue=2),  # 25.0%
-            "县科技局": Totals(tasks=4, closed=1, overdue=0),  # 25.0%, fewer overdue
-            "局办公室": Totals(tasks=2, closed=2, overdue=0),  # 100.0%
-            "县人社局": Totals(tasks=3, closed=0, overdue=3),  # 0.0%
+            "县财政局": Totals(tasks=4, closed=1, overdue=2),  # 25.00%
+            "县科技局": Totals(tasks=4, closed=1, overdue=0),  # 25.00%, fewer overdue
+            "局办公室": Totals(tasks=2, closed=2, overdue=0),  # 100.00%
+            "县人社局": Totals(tasks=3, closed=0, overdue=3),  # 0.00%
         }
     )
     assert [(r.rank, r.unit, r.completion_text) for r in rows] == [
-        (1, "局办公室", "100.0%"),
-        (2, "县科技局", "25.0%"),
-        (3, "县财政局", "25.0%"),
-        (4, "县人社局", "0.0%"),
+        (1, "局办公室", "100.00%"),
+        (2, "县科技局", "25.00%"),
+        (3, "县财政局", "25.00%"),
+        (4, "县人社局", "0.00%"),
     ]
     assert rows[2].open == 3 and rows[2].overdue == 2
 
@@ -40,11 +40,24 @@ def test_equal_units_are_ranked_by_more_tasks_then_by_name() -> None:
 def test_counts_read_as_the_office_writes_them() -> None:
     counts = Counts.of(
         "总体",
-        Totals(tasks=11, closed=3, submitted=1, in_progress=4, pending=3, overdue=2, ongoing=1),
+        Totals(
+            tasks=11,
+            closed=3,
+            submitted=1,
+            in_progress=4,
+            pending=3,
+            overdue=2,
+            ongoing=1,
+            problems=5,
+            problems_done=1,
+            problems_nearly=1,
+        ),
     )
-    assert counts.brief == "共11项,已销号3项,完成率27.3%"
+    assert counts.brief == "共11项,已销号3项,完成率27.27%"
     assert counts.headline == (
-        "共11项,已销号3项,待销号1项,整改中4项,待整改3项,逾期2项,长期坚持1项,完成率27.3%"
+        "反馈问题5个,已完成整改1个,基本完成1个,未完成3个,总体完成率20.00%;"
+        "整改措施共11项,已销号3项,待销号1项,整改中4项,待整改3项,逾期2项,长期坚持1项,"
+        "措施完成率27.27%"
     )
     assert counts.open == 8
 

@@ -27,7 +27,16 @@ def make_summary(
     *, units: dict[str, Totals] | None = None, red: int = 1, failed: bool = True
 ) -> WeeklySummary:
     overall = Totals(
-        tasks=11, closed=3, submitted=1, in_progress=4, pending=3, overdue=red, ongoing=1
+        tasks=11,
+        closed=3,
+        submitted=1,
+        in_progress=4,
+        pending=3,
+        overdue=red,
+        ongoing=1,
+        problems=4,
+        problems_done=1,
+        problems_nearly=1,
     )
     units = units or {
         "县科技局": Totals(tasks=6, closed=1, overdue=red),
@@ -99,12 +108,13 @@ def test_text_body_has_every_section_in_office_register() -> None:
     assert text.startswith("整改工作周报(2026年第50周)\n")
     assert "统计截至2026年12月7日,本期为2026年12月1日至2026年12月7日。" in text
     assert (
-        "共11项,已销号3项,待销号1项,整改中4项,待整改3项,逾期1项,长期坚持1项,完成率27.3%。本周新销号2项,新增逾期1项。"
-        in text
+        "反馈问题4个,已完成整改1个,基本完成1个,未完成2个,总体完成率25.00%;"
+        "整改措施共11项,已销号3项,待销号1项,整改中4项,待整改3项,逾期1项,长期坚持1项,"
+        "措施完成率27.27%。本周新销号2项,新增逾期1项。" in text
     )
     assert "(一)省委第八巡视组反馈科技工作问题整改(反馈日期2026年10月15日)" in text
     assert (
-        "1. 局办公室:共5项,已销号2项,逾期0项,完成率40.0%\n2. 县科技局:共6项,已销号1项,逾期1项,完成率16.7%"
+        "1. 局办公室:共5项,已销号2项,逾期0项,完成率40.00%\n2. 县科技局:共6项,已销号1项,逾期1项,完成率16.67%"
         in text
     )
     assert (
@@ -120,7 +130,7 @@ def test_text_body_has_every_section_in_office_register() -> None:
 def test_title_gives_the_week_and_the_completion_rate() -> None:
     assert (
         render_weekly(make_summary(), chart=None).title
-        == "整改工作周报(2026年第50周):共11项,已销号3项,完成率27.3%"
+        == "整改工作周报(2026年第50周):共11项,已销号3项,完成率27.27%"
     )
 
 
@@ -130,7 +140,7 @@ def test_html_escapes_text_from_the_ledger_and_marks_overdue_counts() -> None:
     assert "<第1项>" not in html
     assert '<td style="color: #c00;">1</td>' in html  # 县科技局's overdue count
     assert (
-        "<td>1</td><td>局办公室</td><td>5</td><td>2</td><td>3</td><td>0</td><td>40.0%</td>" in html
+        "<td>1</td><td>局办公室</td><td>5</td><td>2</td><td>3</td><td>0</td><td>40.00%</td>" in html
     )
 
 
