@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -38,8 +39,29 @@ AsOfOpt = Annotated[
 ]
 
 
+# C0 and C1 control characters (but newline and tab), DEL, and the bidirectional overrides
+# that reorder what a terminal shows: text from a ledger must not move the cursor, retitle the
+# window (OSC), or make "销号" read as something else.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_text(text: str) -> str:
+    """Text as it may reach a terminal: control characters shown escaped (ESC as \\x1b)."""
+    return _CONTROLS.sub(_escaped, text)
+
+
+def say(text: str) -> None:
+    """One line of output whose parts may come from the ledger."""
+    typer.echo(terminal_text(text))
+
+
 def fail(message: str) -> NoReturn:
-    typer.echo(f"错误:{message}", err=True)
+    typer.echo(f"错误:{terminal_text(message)}", err=True)
     raise typer.Exit(1)
 
 
@@ -128,9 +150,19 @@ def _clip(text: str, limit: int) -> str:
     return out + "…"
 
 
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, clip: int = 40) -> None:
-    """A plain-text table that lines up Chinese (double-width) characters."""
-    cells = [[_clip("" if v is None else str(v), clip) for v in row] for row in rows]
+# No command prints a line per task past a page: a round of thousands of tasks is read through
+# filters or --json, and a terminal shows the first page and the count.
+PAGE = 100
+
+
+def print_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, clip: int = 40, page: int = PAGE
+) -> None:
+    """A plain-text table that lines up Chinese (double-width) characters, at most a page long."""
+    shown = rows[:page]
+    cells = [
+        [_clip(terminal_text("" if v is None else str(v)), clip) for v in row] for row in shown
+    ]
     widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
 
     def line(values: Sequence[str]) -> str:
@@ -142,6 +174,10 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, clip: 
     typer.echo("  ".join("-" * w for w in widths))
     for row in cells:
         typer.echo(line(row))
+    if len(rows) > page:
+        typer.echo(
+            f"(共{len(rows)}行,只显示前{page}行;全部内容请加 --json 输出,或加筛选条件缩小范围)"
+        )
 
 
 def stdout_is_terminal() -> bool:

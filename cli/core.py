@@ -9,7 +9,16 @@ from typing import Annotated, TypeVar
 import typer
 from sqlmodel import col, select
 
-from cli.common import AsOfOpt, AsOpt, JsonOpt, context, emit_json, print_table, user_errors
+from cli.common import (
+    AsOfOpt,
+    AsOpt,
+    JsonOpt,
+    context,
+    emit_json,
+    print_table,
+    say,
+    user_errors,
+)
 from ledger import lifecycle, registry
 from ledger.actors import resolve_actor
 from ledger.errors import InvalidInputError, NotFoundError
@@ -315,28 +324,26 @@ def _show(task_id: int, as_: str | None, *, json_: bool, as_of: str | None = Non
         data["extensions"] = [e.model_dump() for e in extensions]
         emit_json(data)
         return
-    typer.echo(f"任务 {view.id}({view.code})  {view.light.label}  {view.status.label}")
-    typer.echo(f"所属轮次:{view.inspection}")
-    typer.echo(f"问题:{view.problem}")
-    typer.echo(f"整改措施:{view.measure}")
-    typer.echo(f"牵头单位:{view.lead_unit}  配合单位:{'、'.join(view.co_units) or '无'}")
-    typer.echo(f"责任领导:{view.leader or '—'}  责任人:{view.person or '—'}")
+    say(f"任务 {view.id}({view.code})  {view.light.label}  {view.status.label}")
+    say(f"所属轮次:{view.inspection}")
+    say(f"问题:{view.problem}")
+    say(f"整改措施:{view.measure}")
+    say(f"牵头单位:{view.lead_unit}  配合单位:{'、'.join(view.co_units) or '无'}")
+    say(f"责任领导:{view.leader or '—'}  责任人:{view.person or '—'}")
     deadline = view.deadline or view.kind.label
     if view.original_deadline and view.original_deadline != view.deadline:
         deadline = f"{deadline}(原时限 {view.original_deadline})"
-    typer.echo(
+    say(
         f"类型:{view.kind.label}  整改时限:{deadline}  剩余天数:{'—' if view.days_left is None else view.days_left}"
     )
     for r in reports:
         files = "、".join(f"{e.name}({e.size}字节)" for e in by_report.get(r.id or 0, []))
-        typer.echo(
+        say(
             f"- {r.reported_at.astimezone(ctx.now.tzinfo):%Y-%m-%d %H:%M} {r.actor}[{r.kind}] {r.text}"
             + (f" 佐证:{files}" if files else "")
         )
     for x in extensions:
-        typer.echo(
-            f"- 延期申请 {x.id}:{x.current_deadline} → {x.new_deadline},{x.reason}({x.status})"
-        )
+        say(f"- 延期申请 {x.id}:{x.current_deadline} → {x.new_deadline},{x.reason}({x.status})")
 
 
 @task_app.command("show")

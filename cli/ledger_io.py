@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cli.common import AsOfOpt, AsOpt, JsonOpt, context, emit_json, print_table, user_errors
+from cli.common import (
+    AsOfOpt,
+    AsOpt,
+    JsonOpt,
+    context,
+    emit_json,
+    print_table,
+    say,
+    user_errors,
+)
 from ledger.errors import InvalidInputError
 from ledger.importing import ImportResult, LedgerRowsError, RoundFields, import_ledger
 from ledger.importing.rows import cn_date
@@ -17,30 +26,30 @@ from ledger.inputs import parse_date
 def _echo_result(r: ImportResult) -> None:
     head = "试导入(未写入数据库)" if r.dry_run else "导入完成"
     where = f"轮次 {r.inspection_id}" if r.inspection_id else "新轮次"
-    typer.echo(f"{head}:{r.file}(工作表“{r.sheet}”)→ {where}“{r.inspection_title}”")
-    typer.echo(f"  {r.round_note};反馈日期 {cn_date(r.feedback_date)}")
+    say(f"{head}:{r.file}(工作表“{r.sheet}”)→ {where}“{r.inspection_title}”")
+    say(f"  {r.round_note};反馈日期 {cn_date(r.feedback_date)}")
     for note in r.notes:
-        typer.echo(f"  注意:{note}")
+        say(f"  注意:{note}")
     verb = "将" if r.dry_run else ""
-    typer.echo(f"  问题:{verb}新增{r.problems_created}个,{verb}更新{r.problems_updated}个")
-    typer.echo(
+    say(f"  问题:{verb}新增{r.problems_created}个,{verb}更新{r.problems_updated}个")
+    say(
         f"  任务:{verb}新增{r.tasks_created}项,{verb}更新{r.tasks_updated}项,未变{r.tasks_unchanged}项"
     )
     if r.reports_imported:
-        typer.echo(f"  进展:{verb}导入{r.reports_imported}条(作为导入进展记录)")
+        say(f"  进展:{verb}导入{r.reports_imported}条(作为导入进展记录)")
     if r.units_created:
-        typer.echo(f"  新登记单位{len(r.units_created)}个:{'、'.join(r.units_created)}")
+        say(f"  新登记单位{len(r.units_created)}个:{'、'.join(r.units_created)}")
     if r.marked_done:
-        typer.echo(
+        say(
             f"  表内标注已完成:{r.marked_done}项(销号须由责任单位申请、整改办审核,导入不改变任务状态)"
         )
     if r.not_in_ledger:
         codes = "、".join(r.not_in_ledger[:20]) + ("等" if len(r.not_in_ledger) > 20 else "")
-        typer.echo(f"  系统中有{len(r.not_in_ledger)}项任务未出现在本台账中(未删除):{codes}")
+        say(f"  系统中有{len(r.not_in_ledger)}项任务未出现在本台账中(未删除):{codes}")
     if r.ignored_columns:
-        typer.echo(f"  未使用的列:{'、'.join(r.ignored_columns)}")
+        say(f"  未使用的列:{'、'.join(r.ignored_columns)}")
     for diff in r.differences:
-        typer.echo(f"  差异:{diff}")
+        say(f"  差异:{diff}")
     if r.dry_run:
         print_table(
             ["行", "处理", "编号", "整改措施", "牵头单位", "时限"],

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 import sqlalchemy as sa
 import typer
 
-from cli.common import AsOfOpt, JsonOpt, context, emit_json, print_table, user_errors
+from cli.common import AsOfOpt, JsonOpt, context, emit_json, print_table, say, user_errors
 from ledger.errors import InvalidInputError
-from ledger.wording import cn_date
+from ledger.wording import cn_date, first_few
 from models.outbox import Notice
 
 if TYPE_CHECKING:  # Apprise and Jinja2 load only when a command sends (0.45 s at start-up)
@@ -38,6 +38,10 @@ def _print_delivery(delivery: DeliveryReport) -> None:
         typer.echo(f"  发送失败:{error}")
 
 
+# A dry run over a large round drafts thousands of notices; a terminal shows a page of them.
+DRAFTS_SHOWN = 5
+
+
 def _print_check(report: CheckReport, *, dry_run: bool) -> None:
     plan = report.plan
     typer.echo(f"每日检查({cn_date(plan.as_of)}){'[试运行,不写入、不发送]' if dry_run else ''}")
@@ -50,16 +54,21 @@ def _print_check(report: CheckReport, *, dry_run: bool) -> None:
         f"{'(' + levels + ')' if levels else ''};重复跳过 {plan.duplicates} 份"
     )
     if plan.supervision_orders:
-        typer.echo(f"督办通知单:{'、'.join(plan.supervision_orders)}")
+        typer.echo(f"督办通知单:{first_few(plan.supervision_orders)}")
     if plan.recipients_without_channel:
-        typer.echo(f"未配置通知渠道:{'、'.join(plan.recipients_without_channel)}")
+        say(f"未配置通知渠道:{first_few(plan.recipients_without_channel)}")
     if report.delivery is not None:
         _print_delivery(report.delivery)
     if dry_run:
-        for draft in plan.drafts:
+        for draft in plan.drafts[:DRAFTS_SHOWN]:
             typer.echo("")
-            typer.echo(f"==== 收件人:{draft.recipient} | {draft.title} ====")
-            typer.echo(draft.body_text.rstrip())
+            say(f"==== 收件人:{draft.recipient} | {draft.title} ====")
+            say(draft.body_text.rstrip())
+        if len(plan.drafts) > DRAFTS_SHOWN:
+            typer.echo("")
+            typer.echo(
+                f"(共{len(plan.drafts)}份通知,以上只显示前{DRAFTS_SHOWN}份;全部内容请加 --json 输出)"
+            )
 
 
 def check(

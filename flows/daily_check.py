@@ -16,6 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.common import engine_for, run_day, settings, skip_non_workday
+from ledger.wording import first_few
 from notifications.daily import plan_daily_check
 from notifications.delivery import deliver_pending
 
@@ -58,9 +59,9 @@ def artifact_markdown(
             f"| 发送失败 | {delivered['failed']} |",
         ]
     if planned["supervision_orders"]:
-        lines += ["", f"督办通知单:{'、'.join(planned['supervision_orders'])}"]
+        lines += ["", f"督办通知单:{first_few(planned['supervision_orders'])}"]
     if planned["recipients_without_channel"]:
-        lines += ["", f"未配置通知渠道:{'、'.join(planned['recipients_without_channel'])}"]
+        lines += ["", f"未配置通知渠道:{first_few(planned['recipients_without_channel'])}"]
     if delivered and delivered["errors"]:
         lines += ["", "发送未成功:", *(f"- {e}" for e in delivered["errors"])]
     return "\n".join(lines) + "\n"

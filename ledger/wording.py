@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -12,3 +13,13 @@ def cn_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def first_few(names: Sequence[str], limit: int = 10) -> str:
+    """A list a person can read at any length: the first few, then how many in all.
+
+    A run over a million tasks may name a million 督办通知单; the terminal and the flow's
+    summary show ten of them and the count, the full list stays in --json and the outbox.
+    """
+    shown = "、".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown}等,共{len(names)}个"
