@@ -6,9 +6,11 @@ from __future__ import annotations
 class RectifyError(Exception):
     """Base: a refused or invalid request (the command line exits 1)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str = "") -> None:
         super().__init__(message)
         self.message = message
+        # The input field the message is about (a form shows it beside that field).
+        self.field = field
 
 
 class InvalidInputError(RectifyError):

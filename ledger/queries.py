@@ -87,6 +87,8 @@ class TaskFilter:
     status: TaskStatus | None = None
     light: Light | None = None
     task_ids: tuple[int, ...] | None = None
+    search: str | None = None  # words in the measure or the problem, or the task's code
+    limit: int | None = None
 
 
 def task_views(
@@ -121,9 +123,20 @@ def task_views(
             .where(Unit.name == where.unit)
         )
         stmt = stmt.where(sa.or_(col(lead.name) == where.unit, col(Task.id).in_(co_tasks)))
+    if where.search:
+        words = where.search.strip()
+        stmt = stmt.where(
+            sa.or_(
+                col(Task.measure).contains(words, autoescape=True),
+                col(Problem.description).contains(words, autoescape=True),
+                col(Task.code) == words,
+            )
+        )
     if actor is not None and (remit := remit_clause(actor)) is not None:
         stmt = stmt.where(remit)
     stmt = stmt.order_by(col(Task.inspection_id), col(Problem.seq), col(Task.id))
+    if where.limit is not None:
+        stmt = stmt.limit(where.limit)
     rows = session.exec(stmt).all()
     co_units = _co_units(session, [row[0].id for row in rows])
     views = []

@@ -65,6 +65,26 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_type=enum_type(Role))
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     notify_tag: str | None = Field(default=None, max_length=200)
+    # Web sign-in (ledger.accounts). All of it in the database, so every web process and
+    # machine sees the same counters and lockouts. No hash: the user cannot sign in on the web.
+    password_hash: str | None = Field(default=None, max_length=300)
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    failed_logins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    locked_until: datetime | None = _ts(default=None)
+    password_changed_at: datetime | None = _ts(default=None)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in web session. The cookie carries a random token; only its SHA-256 is kept,
+    so a copy of the database signs nobody in. Revoked on logout and on a password change."""
+
+    __tablename__ = "web_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = _ts(default_factory=utc_now)
+    expires_at: datetime = _ts()
+    revoked_at: datetime | None = _ts(default=None)
 
 
 class Inspection(SQLModel, table=True):

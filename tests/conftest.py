@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.fixtures.weekly",
     "tests.fixtures.documents",
     "tests.fixtures.disk",
+    "tests.fixtures.web",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,234 @@
+"""What a task page shows, and the evidence downloads, for one actor.
+
+A task outside the actor's remit is "not found", exactly like a task that does not exist:
+a unit learns nothing about other units' tasks, not even that they exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from ledger.actors import Actor, remit_clause
+from ledger.errors import NotFoundError
+from ledger.evidence import blob_path
+from ledger.queries import TaskFilter, TaskView, task_views
+from models.enums import ExtensionStatus, ReportKind, Role, TaskStatus
+from models.rules import Rules
+from models.tables import Evidence, Extension, HistoryEntry, ProgressReport, Task
+
+ACTION_LABELS = {
+    "register": "登记",
+    "import": "导入台账",
+    "progress": "填报进展",
+    "submit": "申请销号",
+    "verify": "销号",
+    "return": "退回",
+    "extension_request": "申请延期",
+    "extension_approve": "批准延期",
+    "extension_refuse": "不予批准延期",
+    "update": "修改",
+}
+FIELD_LABELS = {
+    "status": "状态",
+    "deadline": "整改时限",
+    "progress": "进展",
+    "measure": "整改措施",
+    "leader": "责任领导",
+    "person": "责任人",
+    "lead_unit": "牵头单位",
+    "co_units": "配合单位",
+    "note": "备注",
+    "kind": "任务类型",
+}
+REPORT_KIND_LABELS = {
+    ReportKind.progress: "进展填报",
+    ReportKind.closure: "申请销号",
+    ReportKind.imported: "台账导入的进展",
+}
+
+
+def not_found(task_id: int) -> NotFoundError:
+    return NotFoundError(f"任务 {task_id} 不存在,或不在您的查看范围内", field="task_id")
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    id: int
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    id: int
+    kind: ReportKind
+    kind_label: str
+    actor: str
+    at: datetime
+    text: str
+    issues: str
+    next_steps: str
+    no_evidence_reason: str
+    evidence: list[EvidenceItem]
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: datetime
+    actor: str
+    action: str
+    action_label: str
+    field_label: str
+    old: str | None
+    new: str | None
+    note: str
+
+
+@dataclass
+class TaskDetail:
+    view: TaskView
+    reports: list[ReportItem]
+    extensions: list[Extension]
+    history: list[HistoryItem]
+    # What the actor may do here; the page offers only these, the services check again.
+    may_report: bool = False
+    may_review: bool = False
+    returned_reason: str = ""  # the office's reason when the last closure request was returned
+    pending_extension: Extension | None = field(default=None)
+
+    @property
+    def may_submit(self) -> bool:
+        return self.may_report and self.view.status in (TaskStatus.pending, TaskStatus.in_progress)
+
+    @property
+    def may_ask_extension(self) -> bool:
+        return (
+            self.may_report
+            and self.view.status.is_open
+            and self.view.deadline is not None
+            and self.pending_extension is None
+        )
+
+
+def task_detail(
+    task_id: int, *, session: Session, actor: Actor, today: date, rules: Rules
+) -> TaskDetail:
+    views = task_views(
+        session, today=today, rules=rules, where=TaskFilter(task_ids=(task_id,)), actor=actor
+    )
+    if not views:
+        raise not_found(task_id)
+    view = views[0]
+    reports = list(
+        session.exec(
+            select(ProgressReport)
+            .where(ProgressReport.task_id == task_id)
+            .order_by(col(ProgressReport.reported_at), col(ProgressReport.id))
+        )
+    )
+    files: dict[int, list[EvidenceItem]] = {}
+    for e in session.exec(
+        select(Evidence)
+        .where(col(Evidence.report_id).in_([r.id for r in reports]))
+        .order_by(col(Evidence.id))
+    ):
+        assert e.id is not None
+        files.setdefault(e.report_id, []).append(EvidenceItem(e.id, e.name, e.size))
+    extensions = list(
+        session.exec(
+            select(Extension).where(Extension.task_id == task_id).order_by(col(Extension.id))
+        )
+    )
+    entries = list(
+        session.exec(
+            select(HistoryEntry)
+            .where(HistoryEntry.task_id == task_id)
+            .order_by(col(HistoryEntry.at), col(HistoryEntry.id))
+        )
+    )
+    returned = [e for e in entries if e.action == "return"]
+    returned_reason = (
+        returned[-1].note
+        if returned and view.status is TaskStatus.in_progress and _after_last_submit(entries)
+        else ""
+    )
+    return TaskDetail(
+        view=view,
+        reports=[
+            ReportItem(
+                id=r.id or 0,
+                kind=ReportKind(r.kind),
+                kind_label=REPORT_KIND_LABELS[ReportKind(r.kind)],
+                actor=r.actor,
+                at=r.reported_at,
+                text=r.text,
+                issues=r.issues,
+                next_steps=r.next_steps,
+                no_evidence_reason=r.no_evidence_reason,
+                evidence=files.get(r.id or 0, []),
+            )
+            for r in reports
+        ],
+        extensions=extensions,
+        history=[
+            HistoryItem(
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                action_label=ACTION_LABELS.get(e.action, e.action),
+                field_label=FIELD_LABELS.get(e.field, e.field),
+                old=e.old_value,
+                new=e.new_value,
+                note=e.note,
+            )
+            for e in entries
+        ],
+        # Anyone who can read the task and is not a leader belongs to it (or is the office).
+        may_report=actor.role is not Role.leader,
+        may_review=actor.is_office,
+        returned_reason=returned_reason,
+        pending_extension=next(
+            (x for x in extensions if x.status == ExtensionStatus.pending), None
+        ),
+    )
+
+
+def _after_last_submit(entries: list[HistoryEntry]) -> bool:
+    """True when the last return came after the last closure request (nothing resubmitted)."""
+    last = {e.action: i for i, e in enumerate(entries)}
+    return last.get("return", -1) > last.get("submit", -1)
+
+
+@dataclass(frozen=True)
+class EvidenceDownload:
+    name: str
+    path: Path
+    size: int
+
+
+def evidence_download(
+    evidence_id: int, *, session: Session, actor: Actor, store: Path
+) -> EvidenceDownload:
+    """A 佐证材料 file, only for those who may read its task (anyone else: not found)."""
+    missing = NotFoundError(f"佐证材料 {evidence_id} 不存在,或不在您的查看范围内")
+    row = session.exec(
+        select(Evidence, ProgressReport.task_id)  # type: ignore[call-overload]
+        .join(ProgressReport, col(ProgressReport.id) == Evidence.report_id)
+        .where(Evidence.id == evidence_id)
+    ).first()
+    if row is None:
+        raise missing
+    evidence, task_id = row
+    visible = select(Task.id).where(Task.id == task_id)
+    if (remit := remit_clause(actor)) is not None:
+        visible = visible.where(remit)
+    if session.exec(visible).first() is None:
+        raise missing
+    path = blob_path(store, evidence.sha256)
+    if not path.is_file():
+        raise NotFoundError(f"佐证材料“{evidence.name}”的文件已不在存储目录中,请联系整改办")
+    return EvidenceDownload(evidence.name, path, evidence.size)
