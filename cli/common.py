@@ -8,26 +8,27 @@ import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
 from typing import Annotated, Any, NoReturn
-from zoneinfo import ZoneInfo
 
-import click
 import sqlalchemy as sa
 import typer
-from sqlmodel import Session
 
-from ledger.actors import Actor, resolve_actor
-from ledger.errors import RectifyError
+# Typer ships its own copy of Click; the current command's context is in that copy.
+from typer._click.globals import get_current_context
+from typer.core import TyperOption
+
+from ledger.context import AppContext
+from ledger.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    RectifyError,
+    SchemaError,
+)
 from ledger.inputs import parse_date
-from ledger.uow import transaction
-from models.db import make_engine, schema_is_current
-from models.settings import Settings, SettingsError, load_settings
-from models.workdays import HolidayFileError, WorkCalendar, work_calendar
-
-TZ = ZoneInfo("Asia/Shanghai")
+from models.settings import SettingsError, load_settings
+from models.workdays import HolidayFileError
 
 AsOpt = Annotated[
     str | None,
@@ -37,6 +38,35 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="按该日期计算(默认今天),如 2026-12-01")
 ]
+
+# A service names the field an error is about; these are the parameters of the commands
+# that take it, when their name differs from the field's.
+FIELD_PARAMS: dict[str, tuple[str, ...]] = {
+    "actor": ("as_",),
+    "new_deadline": ("to",),
+    "evidence": ("evidence", "no_evidence"),
+    "no_evidence_reason": ("no_evidence",),
+    "unit": ("unit", "lead_unit", "co_unit"),
+    "inspection_id": ("inspection",),
+    "problem_id": ("problem",),
+    "source_kind": ("kind",),
+    "inspected_org": ("org",),
+    "notify_tag": ("tag",),
+}
+
+# What the command line adds to a service's message: where to look next.
+HINTS: dict[tuple[type[Exception], str], str] = {
+    (NotFoundError, "task_id"): "可用 rectify tasks 查看任务列表",
+    (NotFoundError, "inspection_id"): "可用 rectify inspections 查看已有轮次",
+    (NotFoundError, "problem_id"): "可用 rectify problems 查看已有问题",
+    (NotFoundError, "extension_id"): "可用 rectify task show 任务编号 查看其延期申请",
+    (NotFoundError, "order_id"): "可用 --task 任务编号 查看某任务最近一次的督办通知单",
+    (NotFoundError, "unit"): "登记单位用 rectify unit add",
+    (NotFoundError, "actor"): "登记用户用 rectify user add",
+    (ForbiddenError, "actor"): "请用 --as 姓名 或环境变量 RECTIFY_USER 说明操作人",
+    (SchemaError, "schema"): "请先运行 rectify init",
+    (ConflictError, ""): "可用 rectify task show 查看",
+}
 
 
 # C0 and C1 control characters (but newline and tab), DEL, and the bidirectional overrides
@@ -65,57 +95,63 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
+def flags_for(field: str) -> list[str]:
+    """The current command's flags for a service's field (none when it has no such option)."""
+    click_context = get_current_context(silent=True)
+    if not field or click_context is None:
+        return []
+    names = FIELD_PARAMS.get(field, (field,))
+    return [
+        max(p.opts, key=len)
+        for name in names
+        for p in click_context.command.params
+        if isinstance(p, TyperOption) and p.name == name
+    ]
+
+
+def message_of(exc: RectifyError) -> str:
+    """The service's message, with this command's flag for its field and a hint."""
+    message = exc.message
+    flags = flags_for(exc.field)
+    if flags and not any(f in message for f in flags):
+        message += f"(参数 {' 或 '.join(flags)})"
+    for cls in type(exc).__mro__:
+        hint = HINTS.get((cls, exc.field))  # type: ignore[index]
+        if hint:
+            return f"{message};{hint}"
+    return message
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Refused or invalid requests: a Chinese message on stderr and exit 1."""
     try:
         yield
-    except (RectifyError, SettingsError, HolidayFileError) as exc:
-        fail(getattr(exc, "message", str(exc)))
+    except RectifyError as exc:
+        fail(message_of(exc))
+    except (SettingsError, HolidayFileError) as exc:
+        fail(str(exc))
     except sa.exc.OperationalError as exc:
         fail(f"无法访问数据库:{exc.orig}")
 
 
-@dataclass
-class Context:
-    """Everything a command needs; only here is the clock read."""
+class Context(AppContext):
+    """The shared context (ledger.context) as a command opens it."""
 
-    settings: Settings
-
-    @cached_property
-    def engine(self) -> sa.Engine:
-        engine = make_engine(self.settings.database_url)
-        click_context = click.get_current_context(silent=True)
+    def make_engine(self) -> sa.Engine:
+        engine = super().make_engine()
+        click_context = get_current_context(silent=True)
         if click_context is not None:
             # Close the pool when the command ends, so in-process callers (tests) leak no connections.
             click_context.call_on_close(engine.dispose)
         return engine
 
-    @cached_property
-    def calendar(self) -> WorkCalendar:
-        return work_calendar(self.settings.holiday_file)
-
-    @cached_property
-    def now(self) -> datetime:
-        return datetime.now(TZ)
-
-    @property
-    def today(self) -> date:
-        return self.now.date()
-
     def as_of(self, text: str | None) -> date:
-        return parse_date(text, "--as-of") if text else self.today
+        return parse_date(text, "计算日期", field="as_of") if text else self.today
 
     def require_schema(self) -> None:
-        if not schema_is_current(self.engine):
-            fail("数据库尚未初始化或版本较旧,请先运行 rectify init")
-
-    @contextmanager
-    def use_case(self, actor_name: str | None) -> Iterator[tuple[Session, Actor]]:
-        """One transaction, with the actor resolved inside it."""
-        self.require_schema()
-        with transaction(self.engine) as session:
-            yield session, resolve_actor(session, actor_name)
+        with user_errors():
+            super().require_schema()
 
 
 def context() -> Context:

@@ -1,6 +1,6 @@
 """Who is acting, and what they may do.
 
-The actor comes from `--as NAME` or RECTIFY_USER. On a fresh install with no users the
+The actor's name comes from the front end (the command line's `--as NAME` or RECTIFY_USER). On a fresh install with no users the
 local operator acts as the office, so a newcomer can start without set-up; once users
 exist every change needs a known actor.
 """
@@ -38,10 +38,10 @@ def resolve_actor(session: Session, name: str | None) -> Actor:
         # Fresh install: whoever runs the command is the office.
         return Actor(name=name or LOCAL_OPERATOR, role=Role.office)
     if not name:
-        raise ForbiddenError("已登记用户,请用 --as 姓名 或环境变量 RECTIFY_USER 说明操作人")
+        raise ForbiddenError("已登记用户,须说明操作人是谁", field="actor")
     user = session.exec(select(User).where(User.name == name)).first()
     if user is None:
-        raise NotFoundError(f"操作人“{name}”未登记,请由整改办用 rectify user add 登记后再操作")
+        raise NotFoundError(f"操作人“{name}”未登记,请由整改办登记后再操作", field="actor")
     unit_name = session.get(Unit, user.unit_id).name if user.unit_id else None  # type: ignore[union-attr]
     return Actor(name=user.name, role=Role(user.role), unit_id=user.unit_id, unit_name=unit_name)
 

@@ -1,4 +1,9 @@
-"""Errors a user can act on. Each carries a Chinese message naming the field and value."""
+"""Errors a user can act on. Each carries a Chinese message naming the field and value.
+
+`field` names the input the error is about (the service's parameter name: "reason",
+"deadline", "task_id"), so a front end can point at it: the command line maps it to its own
+flag, a web form highlights the field. Messages never name a flag or a command.
+"""
 
 from __future__ import annotations
 
@@ -29,14 +34,20 @@ class LifecycleError(RectifyError):
     """The task's current status does not allow this step."""
 
 
+class SchemaError(RectifyError):
+    """The database is not initialised, or its schema is older than this program."""
+
+
 class ConflictError(RectifyError):
     """Someone else changed the same record at the same time."""
 
     def __init__(
         self,
-        message: str = "冲突:该任务刚被他人修改,本次操作未保存,请重新查看(rectify task show)后再操作",
+        message: str = "冲突:该任务刚被他人修改,本次操作未保存,请重新查看任务后再操作",
+        *,
+        field: str = "",
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, field=field)
 
 
 class OutputError(RectifyError):

@@ -20,15 +20,16 @@ M = TypeVar("M", bound=BaseModel)
 _DATE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*$")
 
 
-def parse_date(value: str, field: str) -> date:
-    """A date as users type it on the command line: 2026-12-31, 2026/12/31, 2026年12月31日."""
+def parse_date(value: str, label: str, *, field: str = "") -> date:
+    """A date as users type it: 2026-12-31, 2026/12/31, 2026年12月31日. `label` is the
+    field's Chinese name in the message, `field` its name for the front end."""
     match = _DATE.match(value or "")
     if match:
         try:
             return date(*(int(g) for g in match.groups()))
         except ValueError:
             pass
-    raise InvalidInputError(f"{field}“{value}”不是有效日期,请写成 2026-12-31 的形式")
+    raise InvalidInputError(f"{label}“{value}”不是有效日期,请写成 2026-12-31 的形式", field=field)
 
 
 def split_units(text: str) -> list[str]:
@@ -46,12 +47,15 @@ def validated(model: type[M], **data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         messages = []
+        fields = []
         for err in exc.errors():
+            if err["loc"]:
+                fields.append(str(err["loc"][0]))
             ctx_error = (err.get("ctx") or {}).get("error")
             messages.append(
                 str(ctx_error) if ctx_error else f"{'.'.join(map(str, err['loc']))}:{err['msg']}"
             )
-        raise InvalidInputError(";".join(messages)) from None
+        raise InvalidInputError(";".join(messages), field=fields[0] if fields else "") from None
 
 
 def _not_blank(value: str, label: str) -> str:
@@ -80,7 +84,7 @@ class InspectionCreate(BaseModel):
     @field_validator("body")
     @classmethod
     def _body(cls, v: str) -> str:
-        return _not_blank(v, "巡视(察)机构(--body)")
+        return _not_blank(v, "巡视(察)机构")
 
 
 class ProblemCreate(BaseModel):
@@ -93,7 +97,7 @@ class ProblemCreate(BaseModel):
     @field_validator("description")
     @classmethod
     def _description(cls, v: str) -> str:
-        return _not_blank(v, "问题描述(--description)")
+        return _not_blank(v, "问题描述")
 
 
 class TaskCreate(BaseModel):
@@ -110,12 +114,12 @@ class TaskCreate(BaseModel):
     @field_validator("measure")
     @classmethod
     def _measure(cls, v: str) -> str:
-        return _not_blank(v, "整改措施(--measure)")
+        return _not_blank(v, "整改措施")
 
     @field_validator("lead_unit")
     @classmethod
     def _lead(cls, v: str) -> str:
-        return _not_blank(v, "牵头单位(--lead-unit)")
+        return _not_blank(v, "牵头单位")
 
 
 class UserCreate(BaseModel):

@@ -24,7 +24,7 @@ from models.tables import Evidence, Extension, ProgressReport, Task
 def get_task(session: Session, task_id: int) -> Task:
     task = session.get(Task, task_id)
     if task is None:
-        raise NotFoundError(f"任务编号 {task_id} 不存在,请用 rectify tasks 查看任务列表")
+        raise NotFoundError(f"任务编号 {task_id} 不存在", field="task_id")
     return task
 
 
@@ -32,7 +32,7 @@ def _next_status(fn, *args, **kwargs) -> TaskStatus:  # type: ignore[no-untyped-
     try:
         return fn(*args, **kwargs)  # type: ignore[no-any-return]
     except R.RuleError as exc:
-        raise LifecycleError(str(exc)) from None
+        raise LifecycleError(str(exc), field=exc.field) from None
 
 
 def _touch(session: Session, task: Task, now: datetime) -> None:
@@ -122,7 +122,7 @@ def report_progress(
 ) -> ProgressReport:
     """进展填报: the first report moves 待整改 to 整改中."""
     if not text.strip():
-        raise InvalidInputError("进展内容(--text)不能为空")
+        raise InvalidInputError("进展内容不能为空", field="text")
     task = get_task(session, task_id)
     require_task_actor(session, actor, task, "填报进展")
     new = _next_status(R.after_progress, TaskStatus(task.status))
@@ -227,7 +227,7 @@ def request_extension(
 ) -> Extension:
     """延期申请: only while open and before the deadline."""
     if not reason.strip():
-        raise InvalidInputError("申请延期须写明理由(--reason)")
+        raise InvalidInputError("申请延期须写明理由", field="reason")
     task = get_task(session, task_id)
     require_task_actor(session, actor, task, "申请延期")
     try:
@@ -239,7 +239,7 @@ def request_extension(
             today=today,
         )
     except R.RuleError as exc:
-        raise LifecycleError(str(exc)) from None
+        raise LifecycleError(str(exc), field=exc.field) from None
     assert task.deadline is not None and task.id is not None
     pending = [e for e in _extensions(session, task.id) if e.status == ExtensionStatus.pending]
     if pending:
@@ -291,9 +291,7 @@ def decide_extension(
     require_office(actor, "审批延期申请")
     extension = session.get(Extension, extension_id)
     if extension is None:
-        raise NotFoundError(
-            f"延期申请编号 {extension_id} 不存在,请用 rectify task show 查看任务的延期申请"
-        )
+        raise NotFoundError(f"延期申请编号 {extension_id} 不存在", field="extension_id")
     if extension.status != ExtensionStatus.pending:
         raise LifecycleError(
             f"延期申请 {extension_id} 已{ExtensionStatus(extension.status).label},不能重复审批"
@@ -302,7 +300,7 @@ def decide_extension(
     try:
         R.check_extension_decision(status=TaskStatus(task.status), approve=approve)
     except R.RuleError as exc:
-        raise LifecycleError(str(exc)) from None
+        raise LifecycleError(str(exc), field=exc.field) from None
     extension.status = ExtensionStatus.approved if approve else ExtensionStatus.refused
     extension.decided_by = actor.name
     extension.decided_at = now

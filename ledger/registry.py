@@ -44,9 +44,7 @@ def add_inspection(
 def get_inspection(session: Session, inspection_id: int) -> Inspection:
     inspection = session.get(Inspection, inspection_id)
     if inspection is None:
-        raise NotFoundError(
-            f"巡视(察)轮次编号 {inspection_id} 不存在,请用 rectify inspections 查看已有轮次"
-        )
+        raise NotFoundError(f"巡视(察)轮次编号 {inspection_id} 不存在", field="inspection_id")
     return inspection
 
 
@@ -84,7 +82,7 @@ def units_by_name(session: Session, names: Iterable[str], *, create: bool) -> di
     missing = [n for n in wanted if n not in found]
     if missing and not create:
         raise NotFoundError(
-            f"单位“{'、'.join(missing)}”尚未登记,请先用 rectify unit add 登记,或检查名称是否写错"
+            f"单位“{'、'.join(missing)}”尚未登记,请先登记该单位,或检查名称是否写错", field="unit"
         )
     for name in missing:
         unit = Unit(name=name)
@@ -107,15 +105,18 @@ def resolve_deadline(
     """The deadline a task gets: 立行立改 without a date is due a few working days after registration."""
     if kind is TaskKind.ongoing:
         if deadline is not None:
-            raise InvalidInputError("长期坚持的任务没有整改时限,请不要填写 --deadline")
+            raise InvalidInputError(
+                "长期坚持的任务没有整改时限,请不要填写整改时限", field="deadline"
+            )
         return None
     if kind is TaskKind.immediate and deadline is None:
         return calendar.add_workdays(registered_on, rules.immediate_workdays)
     if deadline is None:
-        raise InvalidInputError("限期整改的任务须填写整改时限(--deadline 2026-12-31)")
+        raise InvalidInputError("限期整改的任务须填写整改时限,如 2026-12-31", field="deadline")
     if deadline < feedback_date:
         raise InvalidInputError(
-            f"整改时限 {deadline.isoformat()} 早于反馈日期 {feedback_date.isoformat()},请核对"
+            f"整改时限 {deadline.isoformat()} 早于反馈日期 {feedback_date.isoformat()},请核对",
+            field="deadline",
         )
     return deadline
 
@@ -134,7 +135,7 @@ def add_task(
     require_office(actor, "登记整改任务")
     problem = session.get(Problem, data.problem_id)
     if problem is None:
-        raise NotFoundError(f"问题编号 {data.problem_id} 不存在,请用 rectify problems 查看")
+        raise NotFoundError(f"问题编号 {data.problem_id} 不存在", field="problem_id")
     inspection = get_inspection(session, problem.inspection_id)
     deadline = resolve_deadline(
         data.kind,
@@ -189,9 +190,9 @@ def add_unit(
 ) -> Unit:
     require_office(actor, "登记单位")
     if not name.strip():
-        raise InvalidInputError("单位名称不能为空")
+        raise InvalidInputError("单位名称不能为空", field="name")
     if session.exec(select(Unit).where(Unit.name == name)).first():
-        raise InvalidInputError(f"单位“{name}”已登记")
+        raise InvalidInputError(f"单位“{name}”已登记", field="name")
     unit = Unit(name=name.strip(), notify_tag=notify_tag)
     session.add(unit)
     session.flush()
@@ -211,9 +212,9 @@ def add_unit(
 def add_user(data: UserCreate, *, session: Session, actor: Actor, now: datetime) -> User:
     require_office(actor, "登记用户")
     if session.exec(select(User).where(User.name == data.name)).first():
-        raise InvalidInputError(f"用户“{data.name}”已登记")
+        raise InvalidInputError(f"用户“{data.name}”已登记", field="name")
     if data.role is Role.unit and not data.unit:
-        raise InvalidInputError("责任单位用户须用 --unit 指定所在单位")
+        raise InvalidInputError("责任单位用户须指定所在单位", field="unit")
     unit_id = None
     if data.unit:
         unit_id = units_by_name(session, [data.unit], create=False)[data.unit].id

@@ -9,7 +9,12 @@ from models.enums import Light, TaskKind, TaskStatus
 
 
 class RuleError(ValueError):
-    """A step the rules forbid. The message is Chinese and says what to do instead."""
+    """A step the rules forbid. The message is Chinese and says what to do instead;
+    `field` names the input it is about, when there is one (see ledger.errors)."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -66,11 +71,9 @@ def after_submit(
     if status is TaskStatus.submitted:
         raise RuleError("该任务已申请销号,正在等待整改办审核,请勿重复提交")
     if not summary.strip():
-        raise RuleError("申请销号须填写整改情况摘要(--summary)")
+        raise RuleError("申请销号须填写整改情况摘要", field="summary")
     if evidence_count == 0 and not no_evidence_reason.strip():
-        raise RuleError(
-            "申请销号须附至少一份佐证材料(--evidence 文件),或写明无需佐证的理由(--no-evidence 理由)"
-        )
+        raise RuleError("申请销号须附至少一份佐证材料,或写明无需佐证的理由", field="evidence")
     return TaskStatus.submitted
 
 
@@ -86,7 +89,7 @@ def after_return(status: TaskStatus, *, reason: str) -> TaskStatus:
     if status is not TaskStatus.submitted:
         raise RuleError(f"该任务当前为“{status.label}”,只有待销号的任务可以退回")
     if not reason.strip():
-        raise RuleError("退回须写明理由(--reason),以便责任单位继续整改")
+        raise RuleError("退回须写明理由,以便责任单位继续整改", field="reason")
     return TaskStatus.in_progress
 
 
@@ -104,7 +107,8 @@ def check_extension_request(
         )
     if new_deadline <= deadline:
         raise RuleError(
-            f"延期后的时限 {new_deadline.isoformat()} 须晚于当前时限 {deadline.isoformat()}"
+            f"延期后的时限 {new_deadline.isoformat()} 须晚于当前时限 {deadline.isoformat()}",
+            field="new_deadline",
         )
 
 

@@ -75,7 +75,7 @@ def default_docx_template(data: Document) -> Path:
 
 def _load_docx_template(path: Path) -> DocxTemplate:
     if not path.is_file():
-        raise TemplateError(f"找不到 Word 模板文件 {path},请检查 --template 的路径")
+        raise TemplateError(f"找不到 Word 模板文件 {path},请检查模板的路径", field="template")
     try:
         tpl = DocxTemplate(str(path))
         tpl.init_docx()

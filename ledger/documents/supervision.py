@@ -137,9 +137,7 @@ def supervision_order_data(session: Session, order_id: int) -> SupervisionOrderD
         .where(col(SupervisionOrder.id) == order_id)
     ).first()
     if row is None:
-        raise NotFoundError(
-            f"督办通知单编号 {order_id} 不存在;可用 --task 任务编号 查看某任务最近一次的督办通知单"
-        )
+        raise NotFoundError(f"督办通知单编号 {order_id} 不存在", field="order_id")
     order, code, measure, leader, person, problem, inspection, lead_unit = row
     co_units = session.exec(
         select(Unit.name)

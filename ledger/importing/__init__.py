@@ -163,11 +163,13 @@ def _choose_round(
     if feedback is None:
         feedback = today
         notes.append(
-            f"台账未注明反馈日期,按导入当天{cn_date(today)}登记;如需更正,请用 --feedback-date 指定"
+            f"台账未注明反馈日期,按导入当天{cn_date(today)}登记;如需更正,请在导入时指定反馈日期"
         )
     body = fields.body or guessed["body"]
     if body == UNNAMED_BODY:
-        notes.append("台账标题中未找到巡视(察)机构,登记为“未注明”;如需更正,请用 --body 指定")
+        notes.append(
+            "台账标题中未找到巡视(察)机构,登记为“未注明”;如需更正,请在导入时指定巡视(察)机构"
+        )
     data = validated(
         InspectionCreate,
         source_kind=fields.source_kind or guessed["source_kind"],

@@ -205,7 +205,7 @@ def read_grid(path: Path, sheet: str | None = None) -> Grid:
         grid = _read_workbook(data, "xlsx", sheet, name)
     else:
         if sheet is not None:
-            raise LedgerFileError(f"CSV 文件“{name}”没有工作表,请去掉 --sheet")
+            raise LedgerFileError(f"CSV 文件“{name}”没有工作表,请不要指定工作表", field="sheet")
         grid = _read_csv(data, name)
     if not any(any(v is not None for v in row) for row in grid.values):
         raise LedgerFileError(f"文件“{name}”的工作表“{grid.sheet_name}”没有内容")

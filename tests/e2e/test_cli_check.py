@@ -106,7 +106,7 @@ def test_nothing_is_sent_on_a_weekend(overdue_ledger) -> None:  # type: ignore[n
 def test_a_bad_date_or_status_is_refused_with_a_chinese_message(overdue_ledger) -> None:  # type: ignore[no-untyped-def]
     bad_date = overdue_ledger("check", "--as-of", "2026-13-40")
     bad_status = overdue_ledger("outbox", "--status", "done")
-    assert bad_date.code == 1 and "--as-of“2026-13-40”不是有效日期" in bad_date.err
+    assert bad_date.code == 1 and "计算日期“2026-13-40”不是有效日期" in bad_date.err
     assert bad_status.code == 1 and "状态“done”无法识别" in bad_status.err
 
 

@@ -66,7 +66,10 @@ def test_report_refuses_bad_input_in_chinese(cli: Cli, report_round: ReportRound
     result = cli("report", str(report_round.inspection_id), "--format", "pdf")
     assert result.code == 1 and "输出格式(--format)“pdf”无法识别" in result.err
     result = cli("report", str(report_round.inspection_id), "--as-of", "明天")
-    assert result.code == 1 and "--as-of“明天”不是有效日期" in result.err
+    assert (
+        result.code == 1
+        and "计算日期“明天”不是有效日期,请写成 2026-12-31 的形式(参数 --as-of)" in result.err
+    )
 
 
 def test_supervision_order_by_id_by_task_and_by_its_pinyin_alias(

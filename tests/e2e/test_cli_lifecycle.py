@@ -187,7 +187,7 @@ BAD_INPUT = [
             "--deadline",
             "2026-12-01",
         ),
-        "整改措施(--measure)不能为空",
+        "整改措施不能为空(参数 --measure)",
     ),
     (
         (
@@ -262,3 +262,17 @@ def test_a_usage_error_exits_2_and_a_command_before_init_says_to_run_init(cli, t
     )
     before_init = fresh("tasks")
     assert before_init.code == 1 and "rectify init" in before_init.err
+
+
+def test_a_refusal_points_at_the_flag_of_the_field_the_service_names(cli: Cli) -> None:
+    register_sample_task(cli)
+    no_summary = cli("submit", "1", "--summary", " ", "--no-evidence", "制度类整改")
+    no_evidence = cli("submit", "1", "--summary", "已建立台账")
+    cli("submit", "1", "--summary", "已建立台账", "--no-evidence", "制度类整改", check=True)
+    no_reason = cli("return", "1", "--reason", " ")
+    assert no_summary.code == 1
+    assert "申请销号须填写整改情况摘要(参数 --summary)" in no_summary.err
+    assert no_evidence.code == 1
+    assert "或写明无需佐证的理由(参数 --evidence 或 --no-evidence)" in no_evidence.err
+    assert no_reason.code == 1
+    assert "退回须写明理由,以便责任单位继续整改(参数 --reason)" in no_reason.err

@@ -135,8 +135,8 @@ def test_without_a_title_or_date_the_file_name_and_the_import_day_are_used_and_s
     result = run_import(engine, sample_ledger_dir / "ledger-sample.csv")
     assert result.round_note == "按文件名新建轮次“ledger-sample”"
     assert result.feedback_date == TODAY
-    assert any("--feedback-date" in n for n in result.notes)
-    assert any("--body" in n for n in result.notes)
+    assert any("指定反馈日期" in n for n in result.notes)
+    assert any("指定巡视(察)机构" in n for n in result.notes)
 
 
 def test_any_row_error_writes_nothing_and_lists_every_error(engine, tmp_path):

@@ -212,8 +212,9 @@ def test_once_users_exist_an_unknown_actor_is_refused(engine):
         )
     with pytest.raises(NotFoundError, match="张三"), transaction(engine) as s:
         resolve_actor(s, "张三")
-    with pytest.raises(ForbiddenError, match="--as"), transaction(engine) as s:
+    with pytest.raises(ForbiddenError, match="须说明操作人") as refused, transaction(engine) as s:
         resolve_actor(s, None)
+    assert refused.value.field == "actor"
 
 
 def test_an_approved_extension_moves_the_deadline_and_keeps_the_original(engine):
