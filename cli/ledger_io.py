@@ -18,7 +18,13 @@ from cli.common import (
     user_errors,
 )
 from ledger.errors import InvalidInputError
-from ledger.importing import ImportResult, LedgerRowsError, RoundFields, import_ledger
+from ledger.importing import (
+    FEEDBACK_UNKNOWN,
+    ImportResult,
+    LedgerRowsError,
+    RoundFields,
+    import_ledger,
+)
 from ledger.importing.rows import cn_date
 from ledger.inputs import parse_date
 
@@ -27,9 +33,14 @@ def _echo_result(r: ImportResult) -> None:
     head = "试导入(未写入数据库)" if r.dry_run else "导入完成"
     where = f"轮次 {r.inspection_id}" if r.inspection_id else "新轮次"
     say(f"{head}:{r.file}(工作表“{r.sheet}”)→ {where}“{r.inspection_title}”")
-    say(f"  {r.round_note};反馈日期 {cn_date(r.feedback_date)}")
+    feedback = cn_date(r.feedback_date) if r.feedback_date else FEEDBACK_UNKNOWN
+    filled = f";台账填报时间 {cn_date(r.filled_on)}" if r.filled_on else ""
+    say(f"  {r.round_note};反馈日期 {feedback}{filled}")
     for note in r.notes:
         say(f"  注意:{note}")
+    if r.feedback_date is None:
+        which = r.inspection_id or "<轮次编号>"
+        say(f"  填写反馈日期:rectify inspection edit {which} --feedback-date 2018-06-20 --reason …")
     verb = "将" if r.dry_run else ""
     say(f"  问题:{verb}新增{r.problems_created}个,{verb}更新{r.problems_updated}个")
     say(
@@ -72,17 +83,24 @@ def import_cmd(
     file: Annotated[Path, typer.Argument(help="台账文件(.xlsx / .xls / .csv)")],
     inspection: Annotated[
         int | None,
-        typer.Option("--inspection", help="导入到已有轮次(编号);不指定则按台账标题新建或匹配"),
+        typer.Option(
+            "--inspection",
+            help="导入到已有轮次(编号);不指定则按台账内容匹配已有轮次,未匹配到时新建",
+        ),
     ] = None,
-    body: Annotated[str, typer.Option(help="新建轮次:巡视(察)机构,如 省委第八巡视组")] = "",
+    body: Annotated[str, typer.Option(help="轮次:巡视(察)机构,如 省委第八巡视组")] = "",
     feedback_date: Annotated[
-        str | None, typer.Option("--feedback-date", help="新建轮次:反馈日期,如 2026-10-15")
+        str | None, typer.Option("--feedback-date", help="轮次:反馈日期,如 2026-10-15")
     ] = None,
-    kind: Annotated[str | None, typer.Option(help="新建轮次:来源 巡视/巡察/审计/督查")] = None,
-    subject: Annotated[str, typer.Option(help="新建轮次:主题,如 脱贫攻坚")] = "",
-    org: Annotated[str, typer.Option(help="新建轮次:被巡视(察)单位")] = "",
-    plan_doc_no: Annotated[str, typer.Option(help="新建轮次:整改方案文号")] = "",
-    title: Annotated[str, typer.Option(help="新建轮次:标题(默认取台账标题或文件名)")] = "",
+    kind: Annotated[str | None, typer.Option(help="轮次:来源 巡视/巡察/审计/督查")] = None,
+    subject: Annotated[str, typer.Option(help="轮次:主题,如 脱贫攻坚")] = "",
+    org: Annotated[str, typer.Option(help="轮次:被巡视(察)单位")] = "",
+    plan_doc_no: Annotated[str, typer.Option(help="轮次:整改方案文号")] = "",
+    title: Annotated[str, typer.Option(help="轮次:标题(默认取台账标题或文件名)")] = "",
+    new_round: Annotated[
+        bool,
+        typer.Option("--new-round", help="新建轮次,即使台账内容与已有轮次相同"),
+    ] = False,
     sheet: Annotated[str | None, typer.Option(help="工作表名称(默认第一个有内容的工作表)")] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="只检查并显示将导入的内容,不写入")
@@ -104,8 +122,10 @@ def import_cmd(
             plan_doc_no=plan_doc_no,
             title=title,
         )
-        if inspection is not None and fields.given():
-            raise InvalidInputError("--inspection 与新建轮次的参数(--body 等)不能同时使用,请二选一")
+        if inspection is not None and (fields.given() or new_round):
+            raise InvalidInputError(
+                "--inspection 与新建轮次的参数(--body、--new-round 等)不能同时使用,请二选一"
+            )
         try:
             with ctx.use_case(as_) as (session, actor):
                 result = import_ledger(
@@ -118,6 +138,7 @@ def import_cmd(
                     calendar=ctx.calendar,
                     inspection_id=inspection,
                     round_fields=fields,
+                    new_round=new_round,
                     sheet=sheet,
                     dry_run=dry_run,
                 )

@@ -21,7 +21,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -39,8 +39,9 @@ from sqlmodel import Session, col, select
 from ledger import stats
 from ledger.actors import Actor
 from ledger.errors import InvalidInputError
+from ledger.queries import report_day
 from ledger.registry import get_inspection
-from ledger.wording import cn_date
+from ledger.wording import cn_date, feedback_date_text
 from models.enums import Light, TaskKind, TaskStatus
 from models.rules import Rules, light_of
 from models.tables import Inspection, Problem, ProgressReport, Task, TaskCoUnit, Unit
@@ -144,10 +145,12 @@ class _Styles:
 def _task_rows(session: Session, inspection_id: int) -> Iterator[sa.Row[Any]]:
     """The round's tasks in ledger order with their latest progress: one streamed query."""
     ranked = (
-        select(
+        sa.select(
             col(ProgressReport.task_id),
             col(ProgressReport.text),
             col(ProgressReport.reported_at),
+            col(ProgressReport.kind),
+            col(ProgressReport.ledger_date),
             sa.func.row_number()
             .over(
                 partition_by=col(ProgressReport.task_id),
@@ -179,6 +182,8 @@ def _task_rows(session: Session, inspection_id: int) -> Iterator[sa.Row[Any]]:
             col(Task.note),
             latest.c.text.label("progress"),
             latest.c.reported_at.label("reported_at"),
+            latest.c.kind.label("report_kind"),
+            latest.c.ledger_date.label("ledger_date"),
         )
         .join(Problem, col(Problem.id) == Task.problem_id)
         .join(lead, col(lead.id) == Task.lead_unit_id)
@@ -252,9 +257,9 @@ class _SheetRows:
         if status is not TaskStatus.closed and kind is not TaskKind.ongoing and t.deadline:
             days = (t.deadline - self.today).days
             left = f"超期{-days}天" if days < 0 else ("今天到期" if days == 0 else f"剩{days}天")
-        reported = t.reported_at
-        if isinstance(reported, datetime):
-            reported = reported.astimezone(_SHANGHAI).date()
+        reported = (
+            report_day(t.report_kind, t.reported_at, t.ledger_date) if t.report_kind else None
+        )
         return {
             "序号": t.serial,
             "问题类别": t.category,
@@ -329,7 +334,7 @@ def _prepare_sheet(
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     ws["A2"] = (
-        f"反馈日期:{cn_date(inspection.feedback_date)}    截至{cn_date(today)}:"
+        f"反馈日期:{feedback_date_text(inspection.feedback_date)}    截至{cn_date(today)}:"
         f"共{totals.tasks}项,已销号{totals.closed}项,完成率{totals.completion_text}"
     )
     ws["A2"].alignment = Alignment(horizontal="right", vertical="center")

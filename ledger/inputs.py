@@ -69,7 +69,7 @@ class InspectionCreate(BaseModel):
     body: str
     subject: str = ""
     inspected_org: str = ""
-    feedback_date: date
+    feedback_date: date | None = None  # None: not known yet (an imported ledger without one)
     plan_doc_no: str = ""
     title: str = ""
 

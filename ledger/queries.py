@@ -7,17 +7,20 @@ models.rules.light_of; the unit tests check the two agree on every branch.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from ledger.actors import Actor, remit_clause
-from models.enums import Light, TaskKind, TaskStatus
+from models.enums import Light, ReportKind, TaskKind, TaskStatus
 from models.rules import Rules, days_left
 from models.tables import Inspection, Problem, Task, TaskCoUnit, Unit
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def light_case(today: date, rules: Rules) -> sa.ColumnElement[str]:
@@ -184,3 +187,43 @@ def _co_units(session: Session, task_ids: list[int]) -> dict[int, list[str]]:
         for task_id, name in rows:
             result.setdefault(task_id, []).append(name)
     return result
+
+
+def live_tasks() -> sa.ColumnElement[bool]:
+    """Tasks that count: neither the task nor its round withdrawn.
+
+    The one place withdrawal is decided for reading: stats, task lists, the daily check,
+    the weekly summary, the report and the export all add this clause, so a withdrawn
+    task leaves every count, light and notice at once. `task show` and `history` read a
+    task by id without it, so a withdrawn task stays readable."""
+    withdrawn_rounds = sa.select(col(Inspection.id)).where(
+        col(Inspection.withdrawn_at).is_not(None)
+    )
+    return sa.and_(
+        col(Task.withdrawn_at).is_(None), col(Task.inspection_id).not_in(withdrawn_rounds)
+    )
+
+
+def live_rounds() -> sa.ColumnElement[bool]:
+    """Rounds that count (not withdrawn)."""
+    return col(Inspection.withdrawn_at).is_(None)
+
+
+def report_day(
+    kind: str, reported_at: datetime | str | None, ledger_date: date | str | None
+) -> date | None:
+    """The date a progress report speaks for, in Asia/Shanghai.
+
+    A report made here: the day it was made. An imported one: the ledger's 填报时间, or None
+    (undated, shown as 台账导入) — never the day of the import, which nobody reported on."""
+    if kind == ReportKind.imported.value:
+        if ledger_date is None or isinstance(ledger_date, date):
+            return ledger_date
+        return date.fromisoformat(str(ledger_date)[:10])
+    if reported_at is None:
+        return None
+    if isinstance(reported_at, str):
+        reported_at = datetime.fromisoformat(reported_at)
+    if reported_at.tzinfo is None:
+        reported_at = reported_at.replace(tzinfo=UTC)
+    return reported_at.astimezone(SHANGHAI).date()

@@ -98,11 +98,13 @@ def resolve_deadline(
     deadline: date | None,
     *,
     registered_on: date,
-    feedback_date: date,
+    feedback_date: date | None,
     rules: Rules,
     calendar: WorkCalendar,
 ) -> date | None:
-    """The deadline a task gets: 立行立改 without a date is due a few working days after registration."""
+    """The deadline a task gets: 立行立改 without a date is due a few working days after registration.
+
+    A round whose feedback date is not known yet (None) has nothing to check deadlines against."""
     if kind is TaskKind.ongoing:
         if deadline is not None:
             raise InvalidInputError(
@@ -113,7 +115,7 @@ def resolve_deadline(
         return calendar.add_workdays(registered_on, rules.immediate_workdays)
     if deadline is None:
         raise InvalidInputError("限期整改的任务须填写整改时限,如 2026-12-31", field="deadline")
-    if deadline < feedback_date:
+    if feedback_date is not None and deadline < feedback_date:
         raise InvalidInputError(
             f"整改时限 {deadline.isoformat()} 早于反馈日期 {feedback_date.isoformat()},请核对",
             field="deadline",

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from ledger import stats
 from ledger.stats import Totals
-from ledger.wording import cn_date
+from ledger.wording import cn_date, feedback_date_text
 from models.enums import TaskKind, TaskStatus
 from models.outbox import Notice
 from models.rules import Rules
@@ -144,8 +144,8 @@ class RoundSummary:
     inspection_id: int
     title: str
     body: str  # 省委第八巡视组
-    feedback_date: date
-    feedback_date_text: str
+    feedback_date: date | None
+    feedback_date_text: str  # 未填写 while not known
     counts: Counts
     change: WeekChange
 
@@ -360,12 +360,12 @@ def weekly_summary(
             title=ins.title,
             body=ins.body,
             feedback_date=ins.feedback_date,
-            feedback_date_text=cn_date(ins.feedback_date),
+            feedback_date_text=feedback_date_text(ins.feedback_date),
             counts=Counts.of(ins.title, by_round[ins.id]),
             change=_week_change(change_by_round.get(ins.id)),
         )
         for i, ins in enumerate(
-            sorted(inspections, key=lambda r: (r.feedback_date, r.id or 0)), start=1
+            sorted(inspections, key=lambda r: (r.feedback_date or date.max, r.id or 0)), start=1
         )
         if ins.id is not None
     ]

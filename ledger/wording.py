@@ -23,3 +23,8 @@ def first_few(names: Sequence[str], limit: int = 10) -> str:
     """
     shown = "、".join(names[:limit])
     return shown if len(names) <= limit else f"{shown}等,共{len(names)}个"
+
+
+def feedback_date_text(value: date | None) -> str:
+    """A round's feedback date as written, or 未填写 while it is not known."""
+    return cn_date(value) if value is not None else "未填写"

@@ -95,10 +95,14 @@ class Inspection(SQLModel, table=True):
     body: str = Field(max_length=200)  # inspecting body, e.g. 省委第八巡视组
     subject: str = Field(default="", max_length=200)  # e.g. 脱贫攻坚
     inspected_org: str = Field(default="", max_length=200)
-    feedback_date: date
+    # None: not known yet (a ledger imported without one); deadlines are checked once it is set.
+    feedback_date: date | None = None
     plan_doc_no: str = Field(default="", max_length=200)  # 整改方案文号
     title: str = Field(max_length=400)
     created_at: datetime = _ts(default_factory=utc_now)
+    # Withdrawn (a round imported twice): its tasks leave every count, light and notice;
+    # nothing is deleted, and restoring clears the mark.
+    withdrawn_at: datetime | None = _ts(default=None)
 
 
 class Problem(SQLModel, table=True):
@@ -145,6 +149,12 @@ class Task(SQLModel, table=True):
     created_at: datetime = _ts(default_factory=utc_now)
     updated_at: datetime = _ts(default_factory=utc_now)
     closed_at: datetime | None = _ts(default=None)
+    # Withdrawn (entered by mistake): out of every count, light, notice, report and export,
+    # still readable with its history; restoring clears the mark.
+    withdrawn_at: datetime | None = _ts(default=None)
+    # Columns of the imported ledger that rectify has no field for, kept as written:
+    # {column name: cell text}.
+    extra: dict[str, str] | None = Field(default=None, sa_type=sa.JSON)
 
     __mapper_args__ = {"version_id_col": _TASK_VERSION}
 
@@ -166,7 +176,10 @@ class ProgressReport(SQLModel, table=True):
     task_id: int = Field(foreign_key="task.id")
     kind: ReportKind = Field(default=ReportKind.progress, sa_type=enum_type(ReportKind))
     actor: str = Field(max_length=100)
-    reported_at: datetime = _ts(default_factory=utc_now)
+    reported_at: datetime = _ts(default_factory=utc_now)  # when it was recorded here
+    # An imported report's date as the ledger gives it (its 填报时间); None on an imported
+    # report means undated (shown as 台账导入). Unused for reports made here.
+    ledger_date: date | None = None
     text: str  # 工作开展情况
     issues: str = Field(default="")  # 存在的问题
     next_steps: str = Field(default="")  # 下一步 / 整改情况

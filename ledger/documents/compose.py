@@ -20,7 +20,7 @@ from models.enums import Light, ReportKind, SourceKind, TaskKind, TaskStatus
 class ReportEntry:
     """One progress report (or closure summary) of a measure, dated in Asia/Shanghai."""
 
-    on: date
+    on: date | None  # None: an imported report the ledger gave no date for
     kind: ReportKind
     text: str
     issues: str = ""
@@ -116,13 +116,15 @@ def opening_paragraph(
     body: str,
     subject: str,
     inspected_org: str,
-    feedback_date: date,
+    feedback_date: date | None,
     plan_doc_no: str,
-    report_due: date,
+    report_due: date | None,
     as_of: date,
     totals: Totals,
 ) -> str:
-    """Who fed back what and when, the plan it is rectified under, and when the report is due."""
+    """Who fed back what and when, the plan it is rectified under, and when the report is due.
+
+    A feedback date not known yet is left out (with the due date it decides), never guessed."""
     subject_text = f"{bare(subject)}方面" if subject.strip() else ""
     to_whom = f"向{bare(inspected_org)}" if inspected_org.strip() else ""
     plan = f"整改方案({plan_doc_no.strip()})" if plan_doc_no.strip() else "整改方案"
@@ -131,11 +133,12 @@ def opening_paragraph(
         if source_kind in (SourceKind.xunshi.value, SourceKind.xuncha.value)
         else "按照有关规定"
     )
+    when = f"{cn_date(feedback_date)}," if feedback_date else ""
+    due = f"{rule},整改情况报告应于{cn_date(report_due)}前报送。" if report_due else ""
     return (
-        f"{cn_date(feedback_date)},{bare(body)}{to_whom}反馈了{subject_text}存在的问题"
+        f"{when}{bare(body)}{to_whom}反馈了{subject_text}存在的问题"
         f"{totals.problems}个。根据{plan}要求,我们对反馈问题逐项制定整改措施,"
-        f"明确责任单位、责任人和整改时限,逐项抓好整改落实。{rule},"
-        f"整改情况报告应于{cn_date(report_due)}前报送。"
+        f"明确责任单位、责任人和整改时限,逐项抓好整改落实。{due}"
         f"现将截至{cn_date(as_of)}的整改情况分项汇报如下:"
     )
 
@@ -161,7 +164,7 @@ def totals_sentence(totals: Totals, *, source_kind: str = SourceKind.xunshi.valu
 
 
 def _entry_text(entry: ReportEntry) -> str:
-    when = cn_date(entry.on)
+    when = cn_date(entry.on) if entry.on else "据台账"
     if entry.kind is ReportKind.closure:
         return f"{when}申请销号,{bare(entry.text)}"
     return f"{when},{bare(entry.text)}"

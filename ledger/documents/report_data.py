@@ -20,7 +20,7 @@ from ledger import stats
 from ledger.documents import compose
 from ledger.documents.compose import MeasureFacts, Part, ReportEntry
 from ledger.documents.text import add_months, cn_date, serial
-from ledger.queries import TaskFilter, task_views
+from ledger.queries import TaskFilter, report_day, task_views
 from ledger.registry import get_inspection
 from ledger.stats import Totals
 from models.enums import ReportKind
@@ -66,9 +66,9 @@ class ReportData:
     body: str
     subject: str
     inspected_org: str
-    feedback_date: date
+    feedback_date: date | None  # None: not known yet (反馈日期未填写)
     plan_doc_no: str
-    report_due: date
+    report_due: date | None
     opening: str
     totals: Totals
     totals_sentence: str
@@ -86,7 +86,7 @@ class ReportData:
             "body": self.body,
             "subject": self.subject,
             "inspected_org": self.inspected_org,
-            "feedback_date_text": cn_date(self.feedback_date),
+            "feedback_date_text": cn_date(self.feedback_date),  # "" while not known
             "plan_doc_no": self.plan_doc_no,
             "report_due_text": cn_date(self.report_due),
             "opening": self.opening,
@@ -129,6 +129,7 @@ def _reports_by_task(session: Session, inspection_id: int) -> dict[int, list[Rep
             col(ProgressReport.task_id),
             col(ProgressReport.kind),
             col(ProgressReport.reported_at),
+            col(ProgressReport.ledger_date),
             col(ProgressReport.text),
             col(ProgressReport.issues),
             col(ProgressReport.next_steps),
@@ -140,10 +141,10 @@ def _reports_by_task(session: Session, inspection_id: int) -> dict[int, list[Rep
         )
     ).all()
     result: dict[int, list[ReportEntry]] = defaultdict(list)
-    for task_id, kind, reported_at, text, issues, next_steps in rows:
+    for task_id, kind, reported_at, ledger_date, text, issues, next_steps in rows:
         result[task_id].append(
             ReportEntry(
-                on=reported_at.astimezone(TZ).date(),
+                on=report_day(kind, reported_at, ledger_date),
                 kind=ReportKind(kind),
                 text=text,
                 issues=issues,
@@ -216,7 +217,7 @@ def rectification_report(
             )
         )
     all_measures = [m for ms in measures_of.values() for m in ms]
-    due = report_due(inspection.feedback_date)
+    due = report_due(inspection.feedback_date) if inspection.feedback_date else None
     return ReportData(
         inspection_id=inspection_id,
         title=compose.report_title(inspection.title),

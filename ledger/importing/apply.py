@@ -8,7 +8,7 @@ history), never a flush per row. Updates keep the optimistic lock: each says
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from ledger.history import _text as history_text
 from ledger.importing.plan import ImportPlan, report_text
 from ledger.registry import units_by_name
 from models.enums import ReportKind, TaskStatus
-from models.tables import HistoryEntry, Problem, ProgressReport, Task, TaskCoUnit
+from models.tables import HistoryEntry, Inspection, Problem, ProgressReport, Task, TaskCoUnit
 
 ACTION = "import"
 _problem = Problem.__table__  # type: ignore[attr-defined]
@@ -29,6 +29,7 @@ _task = Task.__table__  # type: ignore[attr-defined]
 _co_unit = TaskCoUnit.__table__  # type: ignore[attr-defined]
 _report = ProgressReport.__table__  # type: ignore[attr-defined]
 _history = HistoryEntry.__table__  # type: ignore[attr-defined]
+_inspection = Inspection.__table__  # type: ignore[attr-defined]
 
 
 def _insert_then_ids(
@@ -94,10 +95,21 @@ def apply_plan(
     actor: Actor,
     now: datetime,
     source: str,
+    round_facts: Sequence[tuple[str, Any, Any]] = (),
 ) -> None:
-    """Write everything the plan says, in the session's transaction (the caller commits)."""
+    """Write everything the plan says, in the session's transaction (the caller commits).
+
+    `round_facts` are facts the round lacked and the ledger (or command line) states."""
     history = _History(actor, now)
     note = f"导入台账 {source}"
+    if round_facts:
+        session.execute(
+            sa.update(_inspection)
+            .where(_inspection.c.id == inspection_id)
+            .values({f: new for f, _old, new in round_facts})
+        )
+        for f, old, new in round_facts:
+            history.add("inspection", inspection_id, field=f, old=old, new=new, note=note)
     names = list(
         dict.fromkeys(
             n
@@ -166,11 +178,18 @@ def apply_plan(
             for i, name in enumerate(p.co_units)
         ]
         if report_text(p):
-            report_rows.append(_report_row(tid, p, actor, now))
+            report_rows.append(_report_row(tid, p, actor, now, plan.filled_on))
             history.add("task", tid, task_id=tid, field="progress", new=report_text(p), note=note)
             if t.status is not TaskStatus.pending:
+                # Labels, as the lifecycle writes a status change: 待整改 → 整改中.
                 history.add(
-                    "task", tid, task_id=tid, field="status", old="pending", new=t.status.value
+                    "task",
+                    tid,
+                    task_id=tid,
+                    field="status",
+                    old=TaskStatus.pending.label,
+                    new=t.status.label,
+                    note=note,
                 )
     _update_tasks(session, plan, history, unit_id, co_rows, report_rows, actor, now, note)
     _insert(session, _co_unit, co_rows)
@@ -178,13 +197,17 @@ def apply_plan(
     _insert(session, _history, history.rows)
 
 
-def _report_row(task_id: int, p: Any, actor: Actor, now: datetime) -> dict[str, Any]:
+def _report_row(
+    task_id: int, p: Any, actor: Actor, now: datetime, filled_on: date | None
+) -> dict[str, Any]:
+    """An imported report: recorded now, dated as the ledger says (its 填报时间) or undated."""
     text = report_text(p)
     return {
         "task_id": task_id,
         "kind": ReportKind.imported.value,
         "actor": actor.name,
         "reported_at": now,
+        "ledger_date": filled_on,
         "text": text,
         "issues": "",
         "next_steps": p.completion if p.progress and p.completion != text else "",
@@ -261,11 +284,17 @@ def _update_tasks(
                 for i, name in enumerate(p.co_units)
             ]
         if c.add_report:
-            report_rows.append(_report_row(e.id, p, actor, now))
+            report_rows.append(_report_row(e.id, p, actor, now, plan.filled_on))
             history.add("task", e.id, task_id=e.id, field="progress", new=report_text(p), note=note)
         if c.status is not e.status:
             history.add(
-                "task", e.id, task_id=e.id, field="status", old=e.status.value, new=c.status.value
+                "task",
+                e.id,
+                task_id=e.id,
+                field="status",
+                old=e.status.label,
+                new=c.status.label,
+                note=note,
             )
     stmt = (
         sa.update(_task)

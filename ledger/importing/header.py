@@ -7,7 +7,6 @@ The header is the row, among the first ones, that names the most known columns.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -164,7 +163,12 @@ class Header:
     ignored: list[str] = field(default_factory=list)  # columns not used
     title: str = ""
     reporter: str = ""  # 填报单位
-    feedback_date: date | None = None
+    feedback_date: date | None = None  # 反馈日期 / 反馈时间
+    # 填报时间: when the ledger was filled in. An upper bound of the feedback date (the round
+    # was fed back before its ledger was filled), never the feedback date itself; the date
+    # the ledger's progress column speaks for.
+    filled_on: date | None = None
+    doc_no: str = ""  # 文号 of the 整改方案, when the ledger names it
 
 
 def _row_fields(row: list[object]) -> dict[str, int]:
@@ -198,14 +202,31 @@ def _is_second_header_row(grid: Grid, h: int) -> bool:
 
 _TITLE_HINT = re.compile(r"台账|清单|整改|问题|情况表|统计表")
 _REPORTER = re.compile(r"填报单位\s*[::]?\s*([^\s::]+?)(?:\s|填报|日期|时间|联系|$)")
-_FEEDBACK = re.compile(
-    r"反馈(?:日期|时间)\s*[::]?\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+_DATE = r"((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+_FEEDBACK = re.compile(r"反馈(?:日期|时间)\s*[::]?\s*" + _DATE)
+_FILLED = re.compile(r"(?:填报|填表|报送|制表)(?:日期|时间)\s*[::]?\s*" + _DATE)
+# 六盘水扶领办发〔2018〕24号: an issuing code, a bracketed year, a number.
+_DOC_NO = re.compile(
+    r"(?:文号\s*[::]?\s*)?([\u4e00-\u9fa5A-Za-z]{1,20}[〔\[(（]\d{4}[〕\])）]\d{1,5}号)"
 )
 
 
-def _preamble(grid: Grid, header_row: int, header: Header) -> None:
+def _date_in(line: str, pattern: re.Pattern[str], label: str) -> date | None:
     from ledger.inputs import parse_date
 
+    m = pattern.search(line)
+    if not m:
+        return None
+    text = re.sub(r"\s", "", m.group(1))
+    text = re.sub(r"[年月/.]", "-", text).rstrip("日")
+    try:
+        return parse_date(text, label)
+    except InvalidInputError:
+        return None
+
+
+def _preamble(grid: Grid, header_row: int, header: Header) -> None:
+    """The round's facts offices write above the header: 标题, 填报单位, 填报时间, 反馈日期, 文号."""
     for row in grid.values[:header_row]:
         texts = list(dict.fromkeys(str(v) for v in row if v is not None))
         if not texts:
@@ -213,10 +234,12 @@ def _preamble(grid: Grid, header_row: int, header: Header) -> None:
         line = " ".join(texts)
         if m := _REPORTER.search(line):
             header.reporter = _PARENS.sub("", m.group(1))[:200]
-        if m := _FEEDBACK.search(line):
-            with contextlib.suppress(InvalidInputError):
-                header.feedback_date = parse_date(re.sub(r"\s", "", m.group(1)), "反馈日期")
-        if not header.title and "填报" not in line and _TITLE_HINT.search(texts[0]):
+        header.feedback_date = header.feedback_date or _date_in(line, _FEEDBACK, "反馈日期")
+        header.filled_on = header.filled_on or _date_in(line, _FILLED, "填报时间")
+        if not header.doc_no and (m := _DOC_NO.search(line)):
+            header.doc_no = m.group(1)[:200]
+        is_facts_line = bool(re.search(r"填报|反馈(?:日期|时间)|文号", line))
+        if not header.title and not is_facts_line and _TITLE_HINT.search(texts[0]):
             header.title = texts[0].replace("\n", "")[:400]
 
 

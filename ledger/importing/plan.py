@@ -21,6 +21,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ledger.importing.rows import ParsedLedger, ParsedProblem, ParsedTask, normalise_text
+from ledger.registry import resolve_deadline
+from models import rules as R
 from models.enums import STATUS_LABELS, TaskKind, TaskStatus
 from models.rules import Rules
 from models.tables import Problem, ProgressReport, Task, TaskCoUnit, Unit
@@ -46,6 +48,7 @@ class ExistingTask:
     version: int
     note: str
     latest_report: str | None
+    withdrawn: bool = False
 
 
 @dataclass
@@ -81,9 +84,12 @@ class ImportPlan:
     new_tasks: list[NewTask] = field(default_factory=list)
     changed_tasks: list[ChangedTask] = field(default_factory=list)
     unchanged_tasks: list[tuple[ParsedTask, ExistingTask]] = field(default_factory=list)
+    # Rows matching a task the office withdrew: left alone (restoring it is the office's call).
+    withdrawn_tasks: list[tuple[ParsedTask, ExistingTask]] = field(default_factory=list)
     new_units: list[str] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)  # reported, not applied
     not_in_ledger: list[str] = field(default_factory=list)  # codes of tasks the file left out
+    filled_on: date | None = None  # the ledger's 填报时间: the date its progress column speaks for
 
     @property
     def report_count(self) -> int:
@@ -153,6 +159,7 @@ def _existing(session: Session, inspection_id: int) -> tuple[list[Problem], list
             version=t.version,
             note=t.note,
             latest_report=latest.get(t.id),  # type: ignore[arg-type]
+            withdrawn=t.withdrawn_at is not None,
         )
         for t, lead in rows
     ]
@@ -175,13 +182,26 @@ def make_plan(
     today: date,
     rules: Rules,
     calendar: WorkCalendar,
+    filled_on: date | None = None,
 ) -> ImportPlan:
-    plan = ImportPlan()
+    """`today` is the import day. Where a rule counts from registration (立行立改 without a
+    date), a ledger's 填报时间 is its registration: the tasks were entered when it was filled
+    in, and a 2018 ledger imported today is not given 2026 deadlines."""
+    plan = ImportPlan(filled_on=filled_on)
     names = list(dict.fromkeys(n for t in ledger.tasks for n in (t.lead_unit, *t.co_units)))
     known = _known_units(session, names)
     plan.new_units = [n for n in names if n not in known]
     problems, tasks = _existing(session, inspection_id) if inspection_id else ([], [])
-    immediate_due = calendar.add_workdays(today, rules.immediate_workdays)
+    # The rule registration applies: 立行立改 without a date is due a few working days after.
+    immediate_due = resolve_deadline(
+        TaskKind.immediate,
+        None,
+        registered_on=filled_on or today,
+        feedback_date=None,
+        rules=rules,
+        calendar=calendar,
+    )
+    assert immediate_due is not None
 
     by_key = {normalise_text(p.description): p for p in problems}
     next_seq = max((p.seq for p in problems), default=0) + 1
@@ -230,13 +250,22 @@ def make_plan(
                     problem_key=parsed.problem_key,
                     code=f"{seq}.{measures_of[seq]}",
                     deadline=deadline,
-                    status=TaskStatus.in_progress if has_report else TaskStatus.pending,
+                    # A first progress report moves 待整改 to 整改中, as a report made here does.
+                    status=R.after_progress(TaskStatus.pending)
+                    if has_report
+                    else TaskStatus.pending,
                 )
             )
             continue
         seen.add(match.id)
+        if match.withdrawn:
+            plan.withdrawn_tasks.append((parsed, match))
+            plan.differences.append(
+                f"第{parsed.row}行与已撤销的任务 {match.code} 相同,未导入;如需恢复,请恢复该任务"
+            )
+            continue
         _compare(plan, parsed, match, present, immediate_due)
-    plan.not_in_ledger = [t.code for t in tasks if t.id not in seen]
+    plan.not_in_ledger = [t.code for t in tasks if t.id not in seen and not t.withdrawn]
     return plan
 
 
@@ -279,8 +308,8 @@ def _compare(
             f"第{parsed.row}行的进展与系统不同,任务 {match.code} 当前为“{status.label}”,不能再填报进展,未导入该进展"
         )
         add_report = False
-    if add_report and status is TaskStatus.pending:
-        status = TaskStatus.in_progress
+    if add_report:
+        status = R.after_progress(status)
     sheet_status = _STATUS_WORDS.get(parsed.status_text.strip())
     if sheet_status is not None and sheet_status is not match.status:
         plan.differences.append(

@@ -121,8 +121,11 @@ def is_marked_done(*texts: str) -> bool:
 
 
 class _Reader:
-    def __init__(self, grid: Grid, header: Header, feedback_date: date) -> None:
+    def __init__(
+        self, grid: Grid, header: Header, feedback_date: date | None, anchor: date
+    ) -> None:
         self.grid, self.header, self.feedback_date = grid, header, feedback_date
+        self.anchor = anchor
         self.out = ParsedLedger()
         self.problems: dict[str, ParsedProblem] = {}
         self.task_rows: dict[tuple[str, str], int] = {}
@@ -280,7 +283,7 @@ class _Reader:
             self.error(r, f"「{label}」为空,请填写日期(如 2026-12-31)、立行立改或长期坚持")
             return None
         try:
-            parsed = parse_deadline(value, feedback_date=self.feedback_date)
+            parsed = parse_deadline(value, feedback_date=self.anchor)
         except DeadlinePhraseError as exc:
             shown = _text(value)[:40]
             if str(exc) == "日期不存在":
@@ -305,7 +308,7 @@ class _Reader:
             self.error(r, f"「{kind_label}」为立行立改,「{label}」却写“{_text(value)}”,请二选一")
             return None
         kind = kind_col or kind
-        if when is not None and when < self.feedback_date:
+        if when is not None and self.feedback_date is not None and when < self.feedback_date:
             self.error(
                 r,
                 f"「{label}」“{_text(value)}”早于反馈日期{cn_date(self.feedback_date)},请核对",
@@ -314,8 +317,17 @@ class _Reader:
         return kind, when
 
 
-def parse_rows(grid: Grid, header: Header, *, feedback_date: date) -> ParsedLedger:
-    """Every problem and task of the sheet, and every row error."""
-    ledger = _Reader(grid, header, feedback_date).run()
+def parse_rows(
+    grid: Grid, header: Header, *, feedback_date: date | None, anchor: date | None = None
+) -> ParsedLedger:
+    """Every problem and task of the sheet, and every row error.
+
+    Deadlines are compared with the feedback date only when it is known (a ledger of a round
+    fed back long ago has deadlines in the past: those tasks are simply overdue). A deadline
+    written without a year (12月底) is read as the first such date on or after `anchor`:
+    the feedback date, else the best date known (the ledger's 填报时间, or today)."""
+    start = feedback_date or anchor
+    assert start is not None, "a deadline without a year needs a date to count from"
+    ledger = _Reader(grid, header, feedback_date, start).run()
     ledger.present = frozenset(header.columns)
     return ledger

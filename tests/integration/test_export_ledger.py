@@ -123,7 +123,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_problems_and_t
         ):
             conn.execute(sa.text(f"DELETE FROM {table}"))
     result = run_import(engine, path)
-    assert result.round_note == "按台账标题新建轮次“县委第一巡察组反馈问题整改”"
+    assert result.round_note == "未匹配到已有轮次:按台账标题新建轮次“县委第一巡察组反馈问题整改”"
     assert result.feedback_date == date(2026, 10, 15)
     assert [shape(v) for v in views(engine)] == before
     with engine.connect() as conn:
@@ -146,6 +146,7 @@ def test_every_round_gets_its_own_sheet(engine, imported, tmp_path, sample_ledge
         engine,
         sample_ledger_dir / "ledger-sample.csv",
         round_fields=RoundFields(title="第二轮", feedback_date=date(2026, 10, 1)),
+        new_round=True,
     )
     path = tmp_path / "all.xlsx"
     assert export(engine, path).sheets == 2

@@ -102,7 +102,9 @@ def test_the_csv_sample_gives_the_same_tasks_as_the_xlsx(engine, sample_ledger_d
     assert [shape(v) for v in first] == [shape(v) for v in second]
 
 
-def test_a_round_is_created_from_the_title_line_and_found_again_by_it(engine, ledger_files):
+def test_a_round_is_created_from_the_title_line_and_found_again_by_its_content(
+    engine, ledger_files
+):
     spec = LedgerSpec(
         title="省委第八巡视组反馈脱贫攻坚存在问题整改台账",
         reporter_line="填报单位:县科技局    反馈日期:2026年10月15日",
@@ -110,7 +112,10 @@ def test_a_round_is_created_from_the_title_line_and_found_again_by_it(engine, le
     )
     path = ledger_files("台账.xlsx", spec)
     first = run_import(engine, path)
-    assert first.round_note == "按台账标题新建轮次“省委第八巡视组反馈脱贫攻坚存在问题整改”"
+    assert (
+        first.round_note
+        == "未匹配到已有轮次:按台账标题新建轮次“省委第八巡视组反馈脱贫攻坚存在问题整改”"
+    )
     with transaction(engine) as s:
         inspection = s.get(Inspection, first.inspection_id)
     assert inspection is not None
@@ -124,19 +129,25 @@ def test_a_round_is_created_from_the_title_line_and_found_again_by_it(engine, le
     again = run_import(engine, path)
     assert again.inspection_id == first.inspection_id
     assert again.round_note.startswith(
-        "按台账标题“省委第八巡视组反馈脱贫攻坚存在问题整改”匹配到已有轮次"
+        f"按内容匹配到已有轮次 {first.inspection_id}“省委第八巡视组反馈脱贫攻坚存在问题整改”:"
+        "本台账7项整改措施中7项已在该轮次中"
     )
     assert (again.tasks_created, again.tasks_updated, again.tasks_unchanged) == (0, 0, 7)
 
 
-def test_without_a_title_or_date_the_file_name_and_the_import_day_are_used_and_said(
+def test_without_a_title_or_date_the_file_name_is_used_and_the_date_stays_unknown(
     engine, sample_ledger_dir
 ):
     result = run_import(engine, sample_ledger_dir / "ledger-sample.csv")
-    assert result.round_note == "按文件名新建轮次“ledger-sample”"
-    assert result.feedback_date == TODAY
-    assert any("指定反馈日期" in n for n in result.notes)
-    assert any("指定巡视(察)机构" in n for n in result.notes)
+    assert result.round_note == "未匹配到已有轮次:按文件名新建轮次“ledger-sample”"
+    assert result.feedback_date is None
+    with transaction(engine) as s:
+        inspection = s.get(Inspection, result.inspection_id)
+        assert inspection is not None and inspection.feedback_date is None
+    assert any(n.startswith("反馈日期未填写") and "「反馈日期」" in n for n in result.notes)
+    assert any("「巡视(察)机构」" in n for n in result.notes)
+    # Below the command line, messages name fields, never flags.
+    assert not any("--" in n for n in result.notes)
 
 
 def test_any_row_error_writes_nothing_and_lists_every_error(engine, tmp_path):
