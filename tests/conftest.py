@@ -26,6 +26,7 @@ pytest_plugins = [
     "tests.fixtures.notify",
     "tests.fixtures.weekly",
     "tests.fixtures.documents",
+    "tests.fixtures.archive",
     "tests.fixtures.disk",
     "tests.fixtures.web",
 ]

@@ -296,7 +296,97 @@ def build_weekly(path: Path) -> None:
     doc.save(str(path))
 
 
+CLOSURE_ROWS = [
+    ("巡视(察)轮次", "{{ inspection }}"),
+    ("反馈问题", "{{ problem }}"),
+    ("整改措施", "{{ measure }}(任务编号 {{ code }},{{ kind_text }})"),
+    ("牵头单位", "{{ lead_unit }}"),
+    ("配合单位", "{{ co_units_text }}"),
+    ("责任领导", "{{ leader }}"),
+    ("责任人", "{{ person }}"),
+    ("整改时限", "{{ deadline_text }}"),
+    ("延期情况", "{{ extensions_text }}"),
+    ("当前状态", "{{ status_text }}"),
+]
+
+
+def _facts_table(doc: DocxDocument, rows: list[tuple[str, str]]) -> None:
+    table = doc.add_table(rows=0, cols=2)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for label, value in rows:
+        cells = table.add_row().cells
+        cells[0].width, cells[1].width = Mm(35), Mm(121)
+        for cell, text, bold in ((cells[0], label, True), (cells[1], value, False)):
+            paragraph = cell.paragraphs[0]
+            paragraph.paragraph_format.first_line_indent = Pt(0)
+            paragraph.add_run(text).bold = bold or None
+
+
+def build_closure(path: Path) -> None:
+    """销号审批表: the task's facts, extensions, the unit's summary and evidence list, any
+    退回 with its reason, the office's verification, and places to sign."""
+    doc = _styled_document("整改任务销号审批表")
+    _p(doc, "{{ title }}", "Title")
+    _facts_table(doc, CLOSURE_ROWS)
+    _tag(doc, "if extensions")
+    _p(doc, "延期审批记录", "Heading 2")
+    _loop_table(
+        doc,
+        ["序号", "申请日期", "申请人", "时限调整", "理由", "审批"],
+        [
+            "{{ e.no }}",
+            "{{ e.requested_text }}",
+            "{{ e.requested_by }}",
+            "{{ e.change_text }}",
+            "{{ e.reason }}",
+            "{{ e.decided_text }}",
+        ],
+        "for e in extensions",
+        [12, 26, 18, 40, 36, 24],
+    )
+    _tag(doc, "endif")
+    _p(doc, "一、整改完成情况", "Heading 1")
+    _p(doc, "{{ summary }}")
+    _p(doc, "({{ submitted_text }})")
+    _p(doc, "二、佐证材料清单({{ evidence_text }})", "Heading 1")
+    _tag(doc, "if evidence")
+    _loop_table(
+        doc,
+        ["序号", "文件名", "报送日期", "环节", "大小", "SHA-256(前12位)"],
+        [
+            "{{ f.no }}",
+            "{{ f.name }}",
+            "{{ f.date_text }}",
+            "{{ f.stage }}",
+            "{{ f.size_text }}",
+            "{{ f.sha256_short }}",
+        ],
+        "for f in evidence",
+        [12, 56, 26, 20, 18, 24],
+    )
+    _tag(doc, "endif")
+    _p(doc, "三、退回记录({{ returns_text }})", "Heading 1")
+    _tag(doc, "for r in returns")
+    _p(doc, "{{ r.no }}. {{ r.date_text }},{{ r.by }}退回,理由:{{ r.reason }}")
+    _tag(doc, "endfor")
+    _p(doc, "四、整改办核验意见", "Heading 1")
+    _p(doc, "{{ verification_text }}")
+    _p(doc)
+    _facts_table(
+        doc,
+        [
+            ("牵头单位意见", "负责人(签字):            (盖章)        年  月  日"),
+            ("整改办意见", "负责人(签字):            (盖章)        年  月  日"),
+        ],
+    )
+    _p(doc)
+    _p(doc, "{{ issuer }}", "落款")
+    doc.save(str(path))
+
+
 BUILDERS = {
+    "closure.docx": build_closure,
     "report.docx": build_report,
     "supervision.docx": build_supervision,
     "weekly.docx": build_weekly,
