@@ -385,7 +385,38 @@ def build_closure(path: Path) -> None:
     doc.save(str(path))
 
 
+def build_archive_index(path: Path) -> None:
+    """00_目录 of the 整改档案: every file with its folder, name, task, date, size, SHA-256."""
+    doc = _styled_document("整改档案目录")
+    section = doc.sections[0]  # landscape: the table is wide
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(20), Mm(20)
+    _p(doc, "{{ title }}", "Title")
+    _p(doc, "(截至{{ as_of_text }})", "Subtitle")
+    _p(doc, "{{ count_text }}")
+    _loop_table(
+        doc,
+        ["序号", "文件夹", "文件名", "任务编号", "日期", "大小", "SHA-256", "说明"],
+        [
+            "{{ r.no }}",
+            "{{ r.folder }}",
+            "{{ r.name }}",
+            "{{ r.code }}",
+            "{{ r.date_text }}",
+            "{{ r.size_text }}",
+            "{{ r.sha256 }}",
+            "{{ r.note }}",
+        ],
+        "for r in rows",
+        [12, 50, 46, 16, 26, 16, 50, 41],
+    )
+    _p(doc, "{{ withdrawn_text }}")
+    doc.save(str(path))
+
+
 BUILDERS = {
+    "archive_index.docx": build_archive_index,
     "closure.docx": build_closure,
     "report.docx": build_report,
     "supervision.docx": build_supervision,
