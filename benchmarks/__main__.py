@@ -27,6 +27,7 @@ SCALES: dict[str, dict[str, Any]] = {
         "digests": 100,
         "weekly_tasks": 2_000,
         "report_tasks": 200,
+        "archive": (10, 1.0),  # tasks, MB of evidence per task
         "flow_overhead": False,
     },
     "full": {
@@ -36,6 +37,7 @@ SCALES: dict[str, dict[str, Any]] = {
         "digests": 2_000,
         "weekly_tasks": 100_000,
         "report_tasks": 1_000,
+        "archive": (100, 2.0),  # 200 MB of evidence
         "flow_overhead": True,
     },
 }
@@ -80,7 +82,14 @@ def scenarios(scale: dict[str, Any], db: str) -> list[tuple[str, Callable[[str],
             return bench_daily_plan(n_tasks, n_units, url)
 
         found.append(("plan", plan))
-    found += [("weekly", weekly), ("report", report)]
+
+    def archive(url: str) -> Any:
+        from benchmarks.archive import bench_archive
+
+        n_tasks, mb_per_task = scale["archive"]
+        return bench_archive(n_tasks, mb_per_task, url)
+
+    found += [("weekly", weekly), ("report", report), ("archive", archive)]
     if scale["flow_overhead"] and db == "sqlite":
 
         def flow(url: str) -> Any:
@@ -114,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         nargs="*",
-        help="run only these scenarios (import, export, plan, delivery, weekly, report, flow)",
+        help="run only these scenarios (import, export, plan, delivery, weekly, report, archive, flow)",
     )
     args = parser.parse_args(argv)
     logging.getLogger("models.workdays").setLevel(

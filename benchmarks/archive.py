@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from benchmarks.documents import AS_OF, build_round
+from ledger.actors import Actor
 from ledger.archive import build_archive
 from ledger.evidence import blob_path
 from ledger.uow import transaction
@@ -38,8 +39,6 @@ from models.db import make_engine, upgrade_schema
 from models.enums import ReportKind, Role
 from models.rules import Rules
 from models.tables import Evidence, ProgressReport, Task
-
-from ledger.actors import Actor
 
 OFFICE = Actor(name="整改办", role=Role.office)
 RUNS = 3

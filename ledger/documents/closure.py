@@ -407,5 +407,5 @@ def closure_form(session: Session, task_id: int, *, actor: Actor) -> ClosureForm
             )
     forms = closure_forms(session, where)
     if not forms:
-        raise NotFoundError(f"任务编号 {task_id} 不存在,请先查看任务列表核对编号")
+        raise NotFoundError(f"任务编号 {task_id} 不存在", field="task_id")
     return forms[0]
