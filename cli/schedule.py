@@ -1,4 +1,5 @@
-"""The daily deadline check and the outbox: `rectify check`, `rectify outbox`, `rectify deliver`."""
+"""The daily deadline check and the outbox: `rectify check`, `rectify outbox [retry]`,
+`rectify deliver`."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import sqlalchemy as sa
 import typer
 
-from cli.common import AsOfOpt, JsonOpt, context, emit_json, print_table, say, user_errors
+from cli.common import AsOfOpt, AsOpt, JsonOpt, context, emit_json, print_table, say, user_errors
 from ledger.errors import InvalidInputError
 from ledger.wording import cn_date, first_few
-from models.outbox import Notice
+from models.outbox import NOTICE_STATUSES, Notice
 
 if TYPE_CHECKING:  # Apprise and Jinja2 load only when a command sends (0.45 s at start-up)
     from notifications.daily import CheckReport
@@ -23,7 +24,7 @@ LEVEL_LABELS = {
     "ongoing": "长期坚持提醒",
     "weekly": "周报",
 }
-STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
+STATUS_LABELS = NOTICE_STATUSES
 
 
 def _levels(by_level: dict[str, int]) -> str:
@@ -31,11 +32,16 @@ def _levels(by_level: dict[str, int]) -> str:
 
 
 def _print_delivery(delivery: DeliveryReport) -> None:
-    typer.echo(
-        f"发送成功 {delivery.sent} 份,发送失败 {delivery.failed} 份,待重试 {delivery.retrying} 份"
-    )
-    for error in delivery.errors:
-        typer.echo(f"  发送失败:{error}")
+    typer.echo(delivery.summary())
+    for error in delivery.errors[:DRAFTS_SHOWN]:
+        say(f"  未送达:{error}")
+    if len(delivery.errors) > DRAFTS_SHOWN:
+        typer.echo(f"  (另有 {len(delivery.errors) - DRAFTS_SHOWN} 份未送达,见 outbox)")
+    if delivery.skipped_no_channel:
+        say(
+            f"  {NOTICE_STATUSES['waiting']},通知等待中(配置渠道后自动发送):"
+            f"{first_few(delivery.skipped_no_channel)}"
+        )
 
 
 # A dry run over a large round drafts thousands of notices; a terminal shows a page of them.
@@ -104,14 +110,23 @@ def check(
         _print_check(report, dry_run=dry_run)
 
 
+outbox_app = typer.Typer(
+    help="查看通知发件箱:每份通知的收件人、状态、尝试次数和最近错误;retry 重新发送。",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+
+@outbox_app.callback()
 def outbox(
-    status: Annotated[
-        str | None, typer.Option("--status", help="pending/sending/sent/failed")
-    ] = None,
+    command: typer.Context,
+    status: Annotated[str | None, typer.Option("--status", help="/".join(STATUS_LABELS))] = None,
     limit: Annotated[int, typer.Option(help="最多显示条数")] = 200,
     json_: JsonOpt = False,
 ) -> None:
     """查看通知发件箱:每份通知的收件人、状态、尝试次数和最近错误。"""
+    if command.invoked_subcommand is not None:
+        return
     ctx = context()
     with user_errors():
         if status is not None and status not in STATUS_LABELS:
@@ -161,26 +176,53 @@ def deliver(json_: JsonOpt = False) -> None:
     ctx = context()
     with user_errors():
         ctx.require_schema()
-        # Retry now: the back-off wait is skipped by treating every pending notice as due.
-        table = Notice.__table__  # type: ignore[attr-defined]
-        with ctx.engine.begin() as conn:
-            conn.execute(
-                sa.update(table).where(table.c.status == "pending").values(next_attempt_at=ctx.now)
-            )
         from notifications.delivery import deliver_pending
 
-        report = deliver_pending(ctx.engine, ctx.settings, now=ctx.now)
+        # Retry now: notices waiting out a back-off go too.
+        report = deliver_pending(ctx.engine, ctx.settings, now=ctx.now, skip_backoff=True)
     if json_:
         emit_json(report.as_dict())
         return
     typer.echo(f"待发送通知 {report.claimed} 份")
     _print_delivery(report)
-    if report.skipped_no_channel:
-        typer.echo(f"未配置通知渠道:{'、'.join(dict.fromkeys(report.skipped_no_channel))}")
+
+
+@outbox_app.command("retry")
+def retry(
+    failed: Annotated[bool, typer.Option("--failed", help="只重发“发送失败”的通知")] = False,
+    recipient: Annotated[
+        list[str] | None,
+        typer.Option("--recipient", help="只重发给该收件人(Apprise 标签,可重复)"),
+    ] = None,
+    as_: AsOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """把通知放回发件箱等待立即发送:发送失败的、只写入本地文件的、等待重试的(下次发送时送出)。"""
+    ctx = context()
+    from notifications.outbox import requeue
+
+    with user_errors(), ctx.use_case(as_) as (session, actor):
+        result = requeue(
+            actor=actor,
+            session=session,
+            now=ctx.now,
+            only_failed=failed,
+            recipients=recipient or [],
+        )
+    if json_:
+        emit_json({"requeued": result.requeued, "by_status": result.by_status})
+        return
+    if not result.requeued:
+        typer.echo("没有需要重新发送的通知。")
+        return
+    parts = "、".join(
+        f"{STATUS_LABELS.get(k, k)}{v}份" for k, v in sorted(result.by_status.items())
+    )
+    typer.echo(f"已放回发件箱 {result.requeued} 份({parts}),将在下次发送时送出。")
 
 
 def register(app: typer.Typer) -> None:
     """Adds this area's commands to the rectify application."""
     app.command("check")(check)
-    app.command("outbox")(outbox)
+    app.add_typer(outbox_app, name="outbox")
     app.command("deliver")(deliver)

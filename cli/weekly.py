@@ -53,9 +53,7 @@ def _print_report(report: WeeklyReport) -> None:
         typer.echo(f"未配置通知渠道:{'、'.join(plan.recipients_without_channel)}")
     if report.delivery is not None:
         delivery = report.delivery
-        typer.echo(
-            f"发送成功 {delivery.sent} 份,发送失败 {delivery.failed} 份,待重试 {delivery.retrying} 份"
-        )
+        typer.echo(delivery.summary())
         for error in delivery.errors:
             typer.echo(f"  发送失败:{error}")
     for path in plan.files:

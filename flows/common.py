@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -64,3 +65,13 @@ def skip_non_workday(
         description=description,
     )
     return {"as_of": day.as_of.isoformat(), "skipped": "非工作日"}
+
+
+def delivery_counts(delivered: dict[str, Any] | None) -> str:
+    if delivered is None:
+        return "试运行,未发送"
+    return (
+        f"已发送{delivered['sent']}份,写入本地文件{delivered['local']}份,"
+        f"未配置通知渠道(等待){delivered['waiting']}份,待重试{delivered['retrying']}份,"
+        f"发送失败{delivered['failed']}份"
+    )

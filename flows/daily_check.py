@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.common import engine_for, run_day, settings, skip_non_workday
+from flows.common import delivery_counts, engine_for, run_day, settings, skip_non_workday
 from ledger.wording import first_few
 from notifications.daily import plan_daily_check
 from notifications.delivery import deliver_pending
@@ -54,7 +54,9 @@ def artifact_markdown(
     ]
     if delivered is not None:
         lines += [
-            f"| 发送成功 | {delivered['sent']} |",
+            f"| 已发送 | {delivered['sent']} |",
+            f"| 写入本地文件 | {delivered['local']} |",
+            f"| 未配置通知渠道(等待) | {delivered['waiting']} |",
             f"| 待重试 | {delivered['retrying']} |",
             f"| 发送失败 | {delivered['failed']} |",
         ]
@@ -83,14 +85,12 @@ def daily_check(as_of: date | None = None, dry_run: bool = False) -> dict[str, A
     planned = plan(day.as_of, day.now, dry_run)
     delivered = None if dry_run else deliver(day.now)
     logger.info(
-        "每日时限检查 %s:到期任务%s项,生成通知%s份,重复跳过%s份;发送成功%s份,待重试%s份,失败%s份",
+        "每日时限检查 %s:到期任务%s项,生成通知%s份,重复跳过%s份;%s",
         day.as_of.isoformat(),
         planned["tasks_due"],
         planned["planned"],
         planned["duplicates"],
-        delivered["sent"] if delivered else 0,
-        delivered["retrying"] if delivered else 0,
-        delivered["failed"] if delivered else 0,
+        delivery_counts(delivered),
     )
     create_markdown_artifact(
         key="daily-check",

@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.common import engine_for, run_day, settings, skip_non_workday
+from flows.common import delivery_counts, engine_for, run_day, settings, skip_non_workday
 from notifications.delivery import deliver_pending
 from notifications.weekly import plan_weekly_summary
 
@@ -54,6 +54,8 @@ def artifact_markdown(
     if delivered is not None:
         lines += [
             f"| 已发送 | {delivered['sent']} |",
+            f"| 写入本地文件 | {delivered['local']} |",
+            f"| 未配置通知渠道(等待) | {delivered['waiting']} |",
             f"| 待重试 | {delivered['retrying']} |",
             f"| 发送失败 | {delivered['failed']} |",
         ]
@@ -81,13 +83,12 @@ def weekly_summary(as_of: date | None = None, dry_run: bool = False) -> dict[str
     planned = plan(day.as_of, day.now, dry_run)
     delivered = None if dry_run else deliver(day.now)
     logger.info(
-        "整改周报 %s:收件人%s个,生成通知%s份,跳过%s份,已发送%s份,失败%s份",
+        "整改周报 %s:收件人%s个,生成通知%s份,跳过%s份;%s",
         planned["period"],
         planned["recipients"],
         planned["planned"],
         planned["duplicates"],
-        delivered["sent"] if delivered else 0,
-        delivered["failed"] if delivered else 0,
+        delivery_counts(delivered),
     )
     create_markdown_artifact(
         key="weekly-summary",

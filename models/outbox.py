@@ -13,6 +13,16 @@ from sqlmodel import Field, SQLModel
 
 from models.tables import UTCDateTime, utc_now
 
+# What each status means, in the words the office reads.
+NOTICE_STATUSES = {
+    "pending": "待发送",  # due at next_attempt_at (new, or after a channel refused it)
+    "sending": "发送中",  # claimed by a deliverer; its lease is claimed_at + lease_seconds
+    "sent": "已发送",  # every channel accepted it
+    "local": "已写入本地文件",  # no Apprise configuration: written under the data folder only
+    "waiting": "未配置通知渠道",  # the recipient has no channel; no attempt spent, sent once it has
+    "failed": "发送失败",  # a channel refused it max_attempts times
+}
+
 
 class Notice(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_notice_status_next", "status", "next_attempt_at"),)
@@ -28,13 +38,14 @@ class Notice(SQLModel, table=True):
     body_html: str = ""
     body_md: str = ""
     attachments: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    status: str = Field(default="pending", max_length=20)  # pending / sending / sent / failed
+    status: str = Field(default="pending", max_length=20)  # one of NOTICE_STATUSES
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     last_error: str = ""  # secrets masked before they get here
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Which delivery run holds the notice while it is 'sending' (a batch claim's token).
+    # Which delivery run holds the notice while it is 'sending' (a batch claim's token);
+    # claimed_at is renewed while that run works, so the lease is claimed_at + lease_seconds.
     claim_token: str | None = Field(default=None, max_length=40)
     # Channels (sha256 of the URL, never the URL) that already accepted the notice, so a
     # retry after a partial failure sends only to the channels that failed.
@@ -48,7 +59,7 @@ class NoticeAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     notice_id: int = Field(foreign_key="notice.id", index=True)
     at: datetime = Field(sa_type=UTCDateTime)
-    channel: str = Field(max_length=400)  # url(privacy=True)
+    channel: str = Field(max_length=400)  # scheme and host only (notifications.masking)
     ok: bool
     error: str = ""
 

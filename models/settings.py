@@ -8,13 +8,15 @@ RECTIFY_HOLIDAYS       the office's holiday file for years chinese-calendar does
 RECTIFY_APPRISE_CONFIG Apprise configuration (YAML or TEXT) mapping tags to channels
 RECTIFY_TEMPLATES      folder of templates overriding the shipped ones
 RECTIFY_USER           the acting user when --as is not given
+RECTIFY_REQUIRE_CHANNELS  1: a missing Apprise configuration is an error (production),
+                       not a fall-back to local files; also `[notify] require_channels`
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from models.rules import Rules
@@ -25,6 +27,22 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class NotifySettings:
+    """How delivery behaves (rectify.toml's [notify] table)."""
+
+    # Production: without an Apprise configuration delivery refuses to run instead of
+    # writing notices to local files nobody reads.
+    require_channels: bool = False
+    # A deliverer holds its claimed notices this long, renewing while it works; a crashed
+    # deliverer's unsent notices are taken over by the next run after it.
+    lease_seconds: int = 120
+    # Notices one claim takes: small, so several deliverers each take a share.
+    claim_batch: int = 25
+    # Open SMTP connections per mail server and account.
+    smtp_connections: int = 4
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
@@ -32,6 +50,7 @@ class Settings:
     holiday_file: Path | None
     apprise_config: Path | None
     templates_dir: Path | None
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     @property
     def evidence_dir(self) -> Path:
@@ -46,12 +65,46 @@ class Settings:
         return self.data_dir / "notices"
 
 
-def _rules_from(path: Path) -> Rules:
+def _read_toml(path: Path) -> dict[str, object]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"配置文件 {path} 格式有误:{exc}") from None
-    table = data.get("rules", {})
+
+
+def _notify_from(path: Path | None) -> NotifySettings:
+    table = _read_toml(path).get("notify", {}) if path is not None else {}
+    if not isinstance(table, dict):
+        raise SettingsError(f"配置文件 {path} 的 notify 应为一个表([notify])")
+    known = {f.name: f for f in fields(NotifySettings)}
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise SettingsError(
+            f"配置文件 {path} 的 [notify] 中有无法识别的项:{'、'.join(unknown)};可用项:{'、'.join(sorted(known))}"
+        )
+    values: dict[str, object] = {}
+    for name, value in table.items():
+        default = getattr(NotifySettings(), name)
+        if isinstance(default, bool) != isinstance(value, bool) or type(value) is not type(default):
+            raise SettingsError(
+                f"配置文件 {path} 的 [notify] {name} 值“{value}”类型不对,应为{'true/false' if isinstance(default, bool) else '整数'}"
+            )
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            raise SettingsError(f"配置文件 {path} 的 [notify] {name} 应为正整数,当前为 {value}")
+        values[name] = value
+    flag = os.environ.get("RECTIFY_REQUIRE_CHANNELS", "").strip().lower()
+    if flag:
+        if flag not in ("1", "0", "true", "false", "yes", "no"):
+            raise SettingsError(
+                f"环境变量 RECTIFY_REQUIRE_CHANNELS 的值“{flag}”无法识别,应为 1 或 0"
+            )
+        values["require_channels"] = flag in ("1", "true", "yes")
+    return NotifySettings(**values)  # type: ignore[arg-type]
+
+
+def _rules_from(path: Path) -> Rules:
+    table = _read_toml(path).get("rules", {})
+    assert isinstance(table, dict)
     known = {f.name for f in fields(Rules)} - {"extra"}
     unknown = sorted(set(table) - known)
     if unknown:
@@ -81,4 +134,5 @@ def load_settings() -> Settings:
         holiday_file=_optional_path("RECTIFY_HOLIDAYS"),
         apprise_config=_optional_path("RECTIFY_APPRISE_CONFIG"),
         templates_dir=_optional_path("RECTIFY_TEMPLATES"),
+        notify=_notify_from(config),
     )

@@ -6,13 +6,14 @@ configuration file (YAML or TEXT, RECTIFY_APPRISE_CONFIG) says which URLs each t
 so any service Apprise knows works. Without a configuration file every tag goes to the
 local channel, which writes each notice as a readable file under the data folder.
 
-Apprise URLs carry secrets (passwords, robot tokens): only `url(privacy=True)` ever
-leaves this module in text meant for people (logs, errors, the outbox).
+Apprise URLs carry secrets (passwords, robot tokens) in any position: only a channel's
+shown form (scheme and host, notifications.masking) ever leaves this module in text meant
+for people (logs, errors, the outbox), and every secret of a loaded configuration is
+starred out of Apprise's log records.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 import urllib.parse
@@ -26,6 +27,7 @@ from apprise.decorators import notify
 
 from models.settings import Settings
 from notifications.errors import ChannelConfigError
+from notifications.masking import SECRETS, fingerprint, secret_parts, shown_channel
 
 LOCAL_SCHEMA = "rectifylocal"
 OFFICE_TAG = "office"
@@ -79,14 +81,19 @@ class Channel:
     """One Apprise URL a tag reaches, and which body it gets."""
 
     url: str = field(repr=False)  # holds secrets: never print
-    masked: str  # url(privacy=True)
+    masked: str  # scheme and host only (notifications.masking.shown_channel)
     schema: str
     body_format: str  # "html" / "markdown" / "text"
+    privacy_url: str = field(default="", repr=False)  # Apprise's form: still shows token ends
 
     @property
     def fingerprint(self) -> str:
         """Identifies the channel in the outbox without revealing the URL."""
-        return hashlib.sha256(self.url.encode()).hexdigest()[:16]
+        return fingerprint(self.url)
+
+    @property
+    def is_local(self) -> bool:
+        return self.schema == LOCAL_SCHEMA
 
     @property
     def is_email(self) -> bool:
@@ -111,11 +118,16 @@ def plugin_schema(plugin: Any) -> str:
 
 
 def channel_of(plugin: Any) -> Channel:
+    url, privacy_url = plugin.url(privacy=False), plugin.url(privacy=True)
+    shown = shown_channel(url, privacy_url)
+    # Apprise's privacy form still shows each token's first and last character.
+    SECRETS.add(secret_parts(url, shown) | {privacy_url})
     return Channel(
-        url=plugin.url(privacy=False),
-        masked=plugin.url(privacy=True),
+        url=url,
+        masked=shown,
         schema=plugin_schema(plugin),
         body_format=body_format_for(plugin),
+        privacy_url=privacy_url,
     )
 
 
@@ -173,6 +185,12 @@ def load_channels(settings: Settings) -> Channels:
     """Reads RECTIFY_APPRISE_CONFIG; without one, every tag reaches the local folder."""
     path = settings.apprise_config
     if path is None:
+        if settings.notify.require_channels:
+            raise ChannelConfigError(
+                "未配置 Apprise 配置文件(RECTIFY_APPRISE_CONFIG),而本机要求通知必须经渠道发送"
+                "(RECTIFY_REQUIRE_CHANNELS 或 [notify] require_channels):"
+                "请设置 Apprise 配置文件后重试;本次未发送任何通知"
+            )
         return Channels(None, local_dir=settings.local_notices_dir)
     if not path.is_file():
         raise ChannelConfigError(

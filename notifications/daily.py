@@ -79,6 +79,8 @@ class CheckReport:
         delivery = self.delivery or DeliveryReport()
         data.update(
             sent=delivery.sent,
+            local=delivery.local,
+            waiting=delivery.waiting,
             failed=delivery.failed,
             retrying=delivery.retrying,
             delivery_errors=delivery.errors,

@@ -1,79 +1,110 @@
-"""Delivering the outbox: claim, send concurrently through Apprise, record every attempt.
+"""Delivering the outbox: claim small batches under a lease, send, record each send at once.
 
-- Claim: one conditional UPDATE marks a batch of due notices 'sending' with this run's claim
-  token, so a rerun, a Prefect retry or two runs at once never send the same notice twice.
-  A notice left 'sending' by a run that crashed mid-send is claimable again after
-  CLAIM_TIMEOUT.
-- Send: sends are grouped into lanes. One lane per channel URL (Apprise throttles one plugin
-  object by its `request_rate_per_sec`, which is what a rate-limited group robot needs); for
-  email one lane per SMTP server and account, which keeps one SMTP connection open for all
-  its messages (Apprise builds the messages; opening a connection per message costs a TLS
-  context and a handshake each, see benchmarks/notify.py). Lanes run in parallel threads.
-- Record: each (notice, channel) attempt is a NoticeAttempt row with the masked error; a
-  notice whose channels all accepted it is 'sent'; otherwise it stays 'pending' with an
-  exponential back-off and only the failed channels are tried again; after
-  rules.max_attempts it is 'failed'.
+- Claim: one conditional UPDATE takes a small batch of due notices (`[notify] claim_batch`)
+  and marks them 'sending' with this run's token and the time (PostgreSQL: SKIP LOCKED, so
+  deliverers on other machines take the next rows instead of waiting; SQLite: the UPDATE
+  re-checks the condition under the database's write lock). A run claims batch after batch
+  until nothing is due, so N deliverers each take a share.
+- Lease: a claim is held for `[notify] lease_seconds` (default 2 minutes) and renewed while
+  the run works; a crashed deliverer's unsent notices are due again once its lease runs out.
+- Send: a batch's sends are grouped into lanes run in parallel threads. One lane per channel
+  URL (Apprise's plugin object throttles a rate-limited group robot); for email, a few
+  lanes per SMTP server and account (`[notify] smtp_connections`), each keeping one SMTP
+  connection open for the whole run. Every email carries a Message-ID derived from the
+  notice key, so a repeat after a crash is recognisable by mail systems.
+- Record: each send's result is committed before its lane sends the next (one recorder
+  thread commits whatever the lanes finished meanwhile in one transaction), so a crash
+  repeats at most the message in flight on each lane. A notice whose channels all took it
+  is 'sent' ('local' when it was only written to the local folder); a channel's refusal
+  leaves it 'pending' with an exponential back-off and only the channels that failed are
+  tried again; after rules.max_attempts refusals it is 'failed'. A recipient with no
+  channel is 'waiting' without spending an attempt, and goes out as soon as a channel
+  for it exists.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import queue
+import re
 import smtplib
+import ssl
+import threading
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import apprise
 import sqlalchemy as sa
 from apprise.common import NotifyFormat
 from apprise.plugins.email.base import NotifyEmail
-from apprise.plugins.email.smtp import AppriseSMTPController
+from apprise.plugins.email.smtp import SMTPSecureMode
 
 from models.outbox import Notice, NoticeAttempt
 from models.settings import Settings
 from notifications.channels import ASSET, Channel, Channels, load_channels
+from notifications.failures import Failure, describe_apprise, describe_smtp
 from notifications.masking import mask
 
 log = logging.getLogger(__name__)
 
-CLAIM_TIMEOUT = timedelta(minutes=15)
 BACKOFF_FIRST = timedelta(minutes=5)
 BACKOFF_MAX = timedelta(hours=6)
 MAX_WORKERS = 16
-FLUSH_EVERY = 200
 NO_CHANNEL = "未配置通知渠道"
+# Keeps every IN (...) under SQLite's bound-parameter limit.
+CHUNK = 2000
 
 _FORMATS = {"html": NotifyFormat.HTML, "markdown": NotifyFormat.MARKDOWN, "text": NotifyFormat.TEXT}
 
 
+def wall_clock() -> datetime:
+    """Leases run on the real clock, whatever day the check is run `as of`."""
+    return datetime.now(UTC)
+
+
 @dataclass
 class DeliveryReport:
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-    skipped_no_channel: list[str] = field(default_factory=list)
     claimed: int = 0
-    errors: list[str] = field(default_factory=list)  # masked, "recipient: error"
+    sent: int = 0  # accepted by every channel
+    local: int = 0  # written to the local folder (no Apprise configuration)
+    waiting: int = 0  # in the outbox with no channel for the recipient (no attempt spent)
+    retrying: int = 0  # a channel refused it: tried again after a back-off
+    failed: int = 0  # refused max_attempts times
+    skipped_no_channel: list[str] = field(default_factory=list)  # recipients of those
+    errors: list[str] = field(default_factory=list)  # masked, "recipient:error"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "claimed": self.claimed,
             "sent": self.sent,
-            "failed": self.failed,
+            "local": self.local,
+            "waiting": self.waiting,
             "retrying": self.retrying,
+            "failed": self.failed,
             "skipped_no_channel": self.skipped_no_channel,
             "errors": self.errors,
         }
+
+    def summary(self) -> str:
+        """The counts in the words the office reads (check, deliver, weekly, the flows)."""
+        return (
+            f"已发送 {self.sent} 份,写入本地文件 {self.local} 份,"
+            f"{NO_CHANNEL}(等待) {self.waiting} 份,待重试 {self.retrying} 份,"
+            f"发送失败 {self.failed} 份"
+        )
 
 
 @dataclass
 class ClaimedNotice:
     id: int
+    key: str
     recipient: str
     title: str
     body_text: str
@@ -96,7 +127,8 @@ class SendResult:
     notice_id: int
     channel: Channel
     ok: bool
-    error: str = ""
+    failure: Failure | None = None
+    at: datetime = field(default_factory=wall_clock)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -104,35 +136,44 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
+def _table() -> sa.Table:
+    return Notice.__table__  # type: ignore[attr-defined,no-any-return]
+
+
 # --- claiming -------------------------------------------------------------------------
 
 
-def _due(table: sa.Table, now: datetime) -> sa.ColumnElement[bool]:
+def _due(
+    table: sa.Table, now: datetime, expired: datetime, *, token: str, skip_backoff: bool
+) -> sa.ColumnElement[bool]:
+    due_now = table.c.next_attempt_at <= now
+    if skip_backoff:
+        # Waiting out a back-off is skipped, except for a refusal met in this very run (it
+        # keeps the run's token), which would otherwise be tried again at once.
+        due_now = sa.or_(due_now, table.c.claim_token.is_(None), table.c.claim_token != token)
     return sa.or_(
-        sa.and_(table.c.status == "pending", table.c.next_attempt_at <= now),
-        sa.and_(table.c.status == "sending", table.c.claimed_at < now - CLAIM_TIMEOUT),
+        sa.and_(table.c.status == "pending", due_now),
+        sa.and_(table.c.status == "sending", table.c.claimed_at < expired),
     )
 
 
 def claim(
-    engine: sa.Engine, *, now: datetime, token: str, limit: int | None
+    engine: sa.Engine,
+    *,
+    now: datetime,
+    token: str,
+    limit: int,
+    lease: timedelta,
+    skip_backoff: bool = False,
 ) -> list[ClaimedNotice]:
-    """Marks due notices as ours in one conditional UPDATE and reads them back."""
-    table: sa.Table = Notice.__table__  # type: ignore[attr-defined]
-    due_ids = sa.select(table.c.id).where(_due(table, now)).order_by(table.c.id)
-    if limit is not None:
-        due_ids = due_ids.limit(limit)
-    if engine.dialect.name == "postgresql":
-        # A second run skips what the first one is claiming instead of waiting for it.
-        due_ids = due_ids.with_for_update(skip_locked=True)
-    stmt = (
-        sa.update(table)
-        # The outer condition is re-checked on the row as it is when the lock is granted.
-        .where(table.c.id.in_(due_ids.scalar_subquery()), _due(table, now))
-        .values(status="sending", claimed_at=now, claim_token=token)
-    )
-    columns = [
+    """Marks up to `limit` due notices as ours in one conditional UPDATE and returns them."""
+    table = _table()
+    wall = wall_clock()
+    due = _due(table, now, wall - lease, token=token, skip_backoff=skip_backoff)
+    due_ids = sa.select(table.c.id).where(due).order_by(table.c.id).limit(limit)
+    columns = (
         table.c.id,
+        table.c.key,
         table.c.recipient,
         table.c.title,
         table.c.body_text,
@@ -141,34 +182,308 @@ def claim(
         table.c.attachments,
         table.c.attempts,
         table.c.delivered,
-    ]
+    )
+    take = sa.update(table).values(status="sending", claimed_at=wall, claim_token=token)
     with engine.begin() as conn:
-        conn.execute(stmt)
-        rows = conn.execute(
-            sa.select(*columns).where(table.c.claim_token == token).order_by(table.c.id)
-        ).all()
-    return [
-        ClaimedNotice(
-            id=r.id,
-            recipient=r.recipient,
-            title=r.title,
-            body_text=r.body_text,
-            body_html=r.body_html,
-            body_md=r.body_md,
-            attachments=list(r.attachments or []),
-            attempts=r.attempts,
-            delivered=list(r.delivered or []),
+        if engine.dialect.name == "postgresql":
+            # The ids first, locked, skipping rows another deliverer is claiming (inside
+            # `UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL
+            # may run the subquery more than once and take more than n rows).
+            ids = list(conn.execute(due_ids.with_for_update(skip_locked=True)).scalars())
+            rows = (
+                conn.execute(take.where(table.c.id.in_(ids)).returning(*columns)).all()
+                if ids
+                else []
+            )
+        else:
+            # SQLite runs one writer at a time: the UPDATE re-checks the condition itself.
+            stmt = take.where(table.c.id.in_(due_ids.scalar_subquery()), due)
+            rows = conn.execute(stmt.returning(*columns)).all()
+    return sorted(
+        (
+            ClaimedNotice(
+                id=r.id,
+                key=r.key,
+                recipient=r.recipient,
+                title=r.title,
+                body_text=r.body_text,
+                body_html=r.body_html,
+                body_md=r.body_md,
+                attachments=list(r.attachments or []),
+                attempts=r.attempts,
+                delivered=list(r.delivered or []),
+            )
+            for r in rows
+        ),
+        key=lambda n: n.id,
+    )
+
+
+def release_waiting(engine: sa.Engine, channels: Channels, *, now: datetime) -> int:
+    """Notices 'waiting' for a recipient that now has a channel become due again."""
+    table = _table()
+    with engine.begin() as conn:
+        recipients = list(
+            conn.execute(
+                sa.select(table.c.recipient).where(table.c.status == "waiting").distinct()
+            ).scalars()
         )
-        for r in rows
-    ]
+        reachable = [r for r in recipients if channels.has_channel(r)]
+        released = 0
+        for i in range(0, len(reachable), CHUNK):
+            result = conn.execute(
+                sa.update(table)
+                .where(
+                    table.c.status == "waiting",
+                    table.c.recipient.in_(reachable[i : i + CHUNK]),
+                )
+                .values(status="pending", next_attempt_at=now, last_error="")
+            )
+            released += result.rowcount
+    return released
+
+
+# --- recording ------------------------------------------------------------------------
+
+
+@dataclass
+class _Outcome:
+    notice: ClaimedNotice
+    remaining: int
+    delivered: list[str]
+    errors: list[str] = field(default_factory=list)
+    only_local: bool = True
+    no_channel: bool = False
+
+
+@dataclass
+class _Item:
+    result: SendResult | None  # None: outcomes final without a send (no channel)
+    settled: list[_Outcome] = field(default_factory=list)
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+
+
+_STOP = object()
+
+
+class Recorder:
+    """The one thread that writes delivery results.
+
+    A lane hands over each send's result and waits until it is committed before it sends
+    the next, so a crash repeats at most one message per lane. Results that arrive while a
+    commit is under way go into the next commit together (group commit). Between commits
+    the thread renews the run's lease on the notices it still holds."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        token: str,
+        now: datetime,
+        max_attempts: int,
+        lease: timedelta,
+        report: DeliveryReport,
+        outcomes: dict[int, _Outcome],
+    ) -> None:
+        self.engine = engine
+        self.token = token
+        self.now = now
+        self.max_attempts = max_attempts
+        self.renew_every = max(lease.total_seconds() / 4, 0.2)
+        self.report = report
+        self.outcomes = outcomes
+        self.queue: queue.Queue[Any] = queue.Queue()
+        self._last_renewal = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="delivery-recorder", daemon=True)
+        self._thread.start()
+
+    # called by the lanes
+    def record(self, result: SendResult) -> None:
+        self._wait(_Item(result))
+
+    def settle(self, outcomes: list[_Outcome]) -> None:
+        """Outcomes decided without a send (no channel, or nothing left to send)."""
+        if outcomes:
+            self._wait(_Item(None, outcomes))
+
+    def _wait(self, item: _Item) -> None:
+        self.queue.put(item)
+        item.done.wait()
+        if item.error is not None:
+            raise item.error
+
+    def close(self) -> None:
+        self.queue.put(_STOP)
+        self._thread.join()
+
+    # the recorder thread
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            try:
+                first = self.queue.get(timeout=self.renew_every)
+            except queue.Empty:
+                self._renew_quietly()
+                continue
+            items: list[_Item] = []
+            for item in self._drain(first):
+                if item is _STOP:
+                    stopping = True
+                else:
+                    items.append(item)
+            if items:
+                error: BaseException | None = None
+                try:
+                    self._write(items)
+                except BaseException as exc:  # handed to every waiting lane
+                    error = exc
+                for item in items:
+                    item.error = error
+                    item.done.set()
+            if time.monotonic() - self._last_renewal > self.renew_every:
+                self._renew_quietly()
+
+    def _drain(self, first: Any) -> Iterator[Any]:
+        yield first
+        while True:
+            try:
+                yield self.queue.get_nowait()
+            except queue.Empty:
+                return
+
+    def _renew_quietly(self) -> None:
+        try:
+            with self.engine.begin() as conn:
+                table = _table()
+                conn.execute(
+                    sa.update(table)
+                    .where(table.c.claim_token == self.token, table.c.status == "sending")
+                    .values(claimed_at=wall_clock())
+                )
+            self._last_renewal = time.monotonic()
+        except sa.exc.SQLAlchemyError as exc:  # the next commit will tell; keep sending
+            log.warning("续租发件箱通知失败:%s", type(exc).__name__)
+
+    def _write(self, items: list[_Item]) -> None:
+        finals: list[dict[str, Any]] = []
+        partials: list[dict[str, Any]] = []
+        attempts: list[dict[str, Any]] = []
+        settled: list[_Outcome] = []
+        wall = wall_clock()
+        for item in items:
+            if item.result is None:
+                settled.extend(item.settled)
+                continue
+            r = item.result
+            outcome = self.outcomes[r.notice_id]
+            outcome.remaining -= 1
+            outcome.only_local = outcome.only_local and r.channel.is_local
+            if r.ok:
+                outcome.delivered.append(r.channel.fingerprint)
+            else:
+                assert r.failure is not None
+                outcome.errors.append(f"{r.channel.masked}:{r.failure.reason}")
+            attempts.append(
+                {
+                    "notice_id": r.notice_id,
+                    "at": r.at,
+                    "channel": r.channel.masked[:400],
+                    "ok": r.ok,
+                    "error": r.failure.for_log()[:2000] if r.failure else "",
+                }
+            )
+            if outcome.remaining == 0:
+                settled.append(outcome)
+            else:
+                partials.append(
+                    {"b_id": r.notice_id, "b_token": self.token, "delivered": outcome.delivered}
+                )
+        for outcome in settled:
+            finals.append(self._final(outcome))
+        table = _table()
+        with self.engine.begin() as conn:
+            if partials:
+                conn.execute(
+                    sa.update(table)
+                    .where(
+                        table.c.id == sa.bindparam("b_id"),
+                        table.c.claim_token == sa.bindparam("b_token"),
+                    )
+                    .values(delivered=sa.bindparam("delivered", type_=sa.JSON), claimed_at=wall),
+                    partials,
+                )
+            if finals:
+                conn.execute(
+                    sa.update(table)
+                    .where(
+                        table.c.id == sa.bindparam("b_id"),
+                        table.c.claim_token == sa.bindparam("b_token"),
+                    )
+                    .values(
+                        status=sa.bindparam("status"),
+                        attempts=sa.bindparam("attempts"),
+                        delivered=sa.bindparam("delivered", type_=sa.JSON),
+                        last_error=sa.bindparam("last_error"),
+                        next_attempt_at=sa.bindparam(
+                            "next_attempt_at", type_=table.c.next_attempt_at.type
+                        ),
+                        sent_at=sa.bindparam("sent_at", type_=table.c.sent_at.type),
+                        claim_token=sa.bindparam("claim_token"),
+                    ),
+                    finals,
+                )
+            if attempts:
+                conn.execute(sa.insert(NoticeAttempt.__table__), attempts)  # type: ignore[attr-defined]
+        for outcome in settled:
+            self._count(outcome)
+
+    def _final(self, o: _Outcome) -> dict[str, Any]:
+        n = o.notice
+        if o.no_channel:
+            status, attempts = "waiting", n.attempts
+        elif o.errors:
+            attempts = n.attempts + 1
+            status = "failed" if attempts >= self.max_attempts else "pending"
+        else:
+            attempts = n.attempts + 1
+            status = "local" if o.only_local and o.delivered else "sent"
+        return {
+            "b_id": n.id,
+            "b_token": self.token,
+            "status": status,
+            "attempts": attempts,
+            "delivered": o.delivered,
+            "last_error": "; ".join(o.errors)[:2000],
+            "next_attempt_at": self.now + backoff(attempts) if status == "pending" else self.now,
+            "sent_at": self.now if status in ("sent", "local") else None,
+            # A refused notice keeps this run's token: the run does not take it up again.
+            "claim_token": self.token if status == "pending" else None,
+        }
+
+    def _count(self, o: _Outcome) -> None:
+        report, n = self.report, o.notice
+        if o.no_channel:
+            pass  # counted with every other waiting notice when the run ends
+        elif o.errors:
+            report.errors.append(f"{n.recipient}:{'; '.join(o.errors)}")
+            if n.attempts + 1 >= self.max_attempts:
+                report.failed += 1
+            else:
+                report.retrying += 1
+        elif o.only_local and o.delivered:
+            report.local += 1
+        else:
+            report.sent += 1
 
 
 # --- sending --------------------------------------------------------------------------
 
 Job = tuple[ClaimedNotice, Channel]
+Record = Callable[[SendResult], None]
 
 
-def _result_errors(result: Any) -> str:
+def _apprise_words(result: Any) -> str:
     """Warnings and errors Apprise logged for one notify() call."""
     lines: list[str] = []
     for service in getattr(result, "results", ()):
@@ -181,20 +496,52 @@ def _result_errors(result: Any) -> str:
                     and entry.message not in lines
                 ):
                     lines.append(str(entry.message))
-    return "; ".join(lines) or "发送失败(通知服务未返回原因)"
+    return "; ".join(lines)
 
 
-def send_apprise_lane(channels: Channels, jobs: list[Job]) -> list[SendResult]:
+def _masked(failure: Failure, channel: Channel) -> Failure:
+    return Failure(
+        mask(failure.reason, channel.url, channel.masked, channel.privacy_url),
+        mask(failure.detail, channel.url, channel.masked, channel.privacy_url),
+    )
+
+
+def _apprise_failure(plugin: Any, words: str, elapsed: float) -> Failure:
+    port = getattr(plugin, "port", None)
+    if not port and getattr(plugin, "host", None):
+        port = 443 if getattr(plugin, "secure", False) else 80
+    timeouts = [
+        t
+        for t in (
+            getattr(plugin, "socket_connect_timeout", None),
+            getattr(plugin, "socket_read_timeout", None),
+        )
+        if isinstance(t, int | float) and t > 0
+    ]
+    return describe_apprise(
+        words,
+        host=getattr(plugin, "host", None),
+        port=port if isinstance(port, int) else None,
+        elapsed=elapsed,
+        timeout=max(timeouts) if timeouts else None,
+    )
+
+
+def send_apprise_lane(channels: Channels, jobs: list[Job], record: Record) -> None:
     """All sends to one channel URL, in order, through one plugin object."""
     channel = jobs[0][1]
-    results: list[SendResult] = []
     try:
+        plugin = channels.plugin_for(channel)
         apobj = apprise.Apprise(asset=ASSET)
-        apobj.add(channels.plugin_for(channel))
+        apobj.add(plugin)
     except Exception as exc:  # a configuration problem fails every job of the lane
-        error = mask(str(getattr(exc, "message", exc)), channel.url, channel.masked)
-        return [SendResult(n.id, channel, False, error) for n, _ in jobs]
+        refused = _masked(Failure("通知渠道配置有误", str(getattr(exc, "message", exc))), channel)
+        for notice, _ in jobs:
+            record(SendResult(notice.id, channel, False, refused))
+        return
     for notice, _ in jobs:
+        failure: Failure | None = None
+        start = time.monotonic()
         try:
             result = apobj.notify(
                 body=notice.body_for(channel),
@@ -202,36 +549,89 @@ def send_apprise_lane(channels: Channels, jobs: list[Job]) -> list[SendResult]:
                 body_format=_FORMATS[channel.body_format],
                 attach=notice.attachments or None,
             )
-            ok = bool(result)
-            error = "" if ok else _result_errors(result)
+            if not result:
+                failure = _apprise_failure(plugin, _apprise_words(result), time.monotonic() - start)
         except Exception as exc:  # never let one notice stop the lane
-            ok, error = False, f"{type(exc).__name__}: {exc}"
-        results.append(SendResult(notice.id, channel, ok, mask(error, channel.url, channel.masked)))
-    return results
+            failure = Failure("发送失败", f"{type(exc).__name__}: {exc}")
+        record(
+            SendResult(
+                notice.id, channel, failure is None, _masked(failure, channel) if failure else None
+            )
+        )
+
+
+# email -------------------------------------------------------------------------------
 
 
 def smtp_lane_key(plugin: Any) -> tuple[Any, ...]:
     return ("smtp", plugin.smtp_host, plugin.port, plugin.secure_mode, plugin.user, plugin.password)
 
 
-@contextmanager
-def _smtp(plugin: Any) -> Iterator[AppriseSMTPController]:
-    with AppriseSMTPController(
-        host=plugin.smtp_host,
-        port=plugin.port,
-        secure_mode=plugin.secure_mode,
-        user=plugin.user,
-        password=plugin.password,
-        verify_certificate=plugin.verify_certificate,
-        socket_connect_timeout=plugin.socket_connect_timeout,
-    ) as smtp:
-        yield smtp
+def smtp_connect(plugin: Any) -> smtplib.SMTP:
+    """One SMTP connection as Apprise would open it (SSL / STARTTLS / plain, then login)."""
+    context = ssl.create_default_context()
+    if not plugin.verify_certificate:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    timeout = plugin.socket_connect_timeout
+    conn: smtplib.SMTP
+    if plugin.secure_mode == SMTPSecureMode.SSL:
+        conn = smtplib.SMTP_SSL(
+            plugin.smtp_host, plugin.port, None, timeout=timeout, context=context
+        )
+    else:
+        conn = smtplib.SMTP(plugin.smtp_host, plugin.port, None, timeout=timeout)
+    try:
+        if plugin.secure_mode == SMTPSecureMode.STARTTLS:
+            conn.starttls(context=context)
+        if plugin.user and plugin.password:
+            conn.login(plugin.user, plugin.password)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+class SmtpConnections:
+    """Open SMTP connections of one run, by server and account, reused from batch to batch."""
+
+    def __init__(self) -> None:
+        self._idle: dict[tuple[Any, ...], list[smtplib.SMTP]] = defaultdict(list)
+        self._lock = threading.Lock()
+
+    def take(self, key: tuple[Any, ...]) -> smtplib.SMTP | None:
+        with self._lock:
+            idle = self._idle[key]
+            return idle.pop() if idle else None
+
+    def give_back(self, key: tuple[Any, ...], conn: smtplib.SMTP) -> None:
+        with self._lock:
+            self._idle[key].append(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            conns = [c for idle in self._idle.values() for c in idle]
+            self._idle.clear()
+        for conn in conns:
+            try:
+                conn.quit()
+            except (smtplib.SMTPException, OSError):
+                conn.close()
+
+
+_MESSAGE_ID = re.compile(r"^Message-ID: .*$", re.MULTILINE)
+
+
+def message_id(notice_key: str, channel: Channel, address: str, domain: str) -> str:
+    """The same notice to the same mailbox always gets the same Message-ID."""
+    digest = hashlib.sha256(f"{notice_key}|{channel.fingerprint}|{address}".encode()).hexdigest()
+    return f"<{digest[:32]}@{domain or 'rectify.local'}>"
 
 
 def _email_messages(plugin: Any, notice: ClaimedNotice, channel: Channel) -> list[Any]:
     paths: list[Any] = list(notice.attachments)
     attach = apprise.AppriseAttachment(paths) if paths else None
-    return list(
+    messages = list(
         NotifyEmail.prepare_emails(
             subject=notice.title,
             body=notice.body_for(channel),
@@ -247,140 +647,77 @@ def _email_messages(plugin: Any, notice: ClaimedNotice, channel: Channel) -> lis
             names=plugin.names,
         )
     )
+    domain = str(plugin.from_addr[1]).rpartition("@")[2]
+    for message in messages:
+        mid = message_id(notice.key, channel, message.recipient, domain)
+        message.body = _MESSAGE_ID.sub(f"Message-ID: {mid}", message.body, count=1)
+    return messages
 
 
-def send_smtp_lane(channels: Channels, jobs: list[Job]) -> list[SendResult]:
-    """All email to one SMTP server and account over one connection (reopened if it drops)."""
-    results: list[SendResult] = []
+def send_smtp_lane(
+    channels: Channels, jobs: list[Job], record: Record, *, pool: SmtpConnections
+) -> None:
+    """Email to one SMTP server and account over one connection (reopened if it drops)."""
     first = channels.plugin_for(jobs[0][1])
-    controller: AppriseSMTPController | None = None
-    smtp_cm: Any = None
+    key = smtp_lane_key(first)
+    conn = pool.take(key)
     try:
         for notice, channel in jobs:
-            plugin = channels.plugin_for(channel)
-            error = ""
+            failure: Failure | None = None
             try:
+                plugin = channels.plugin_for(channel)
                 messages = _email_messages(plugin, notice, channel)
                 for attempt in (1, 2):
                     try:
-                        if controller is None:
-                            smtp_cm = _smtp(first)
-                            controller = smtp_cm.__enter__()
+                        if conn is None:
+                            conn = smtp_connect(first)
                         for message in messages:
-                            if not controller.sendmail(
-                                plugin.from_addr[1], message.to_addrs, message.body
-                            ):
-                                error = f"SMTP 服务器拒收发往 {message.recipient} 的邮件"
+                            conn.sendmail(plugin.from_addr[1], message.to_addrs, message.body)
                         break
-                    except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
-                        controller = None
+                    except (smtplib.SMTPServerDisconnected, ConnectionResetError) as exc:
+                        # A connection the server closed while idle: open a new one, once.
+                        conn = None
                         if attempt == 2:
-                            error = f"{type(exc).__name__}: {exc}"
+                            failure = describe_smtp(exc)
+            except smtplib.SMTPRecipientsRefused as exc:
+                failure = describe_smtp(exc)  # the connection is still good
             except Exception as exc:
-                controller = None
-                error = f"{type(exc).__name__}: {exc}"
-            results.append(
-                SendResult(notice.id, channel, not error, mask(error, channel.url, channel.masked))
+                if conn is not None:
+                    conn.close()
+                conn = None
+                failure = describe_smtp(exc)
+            record(
+                SendResult(
+                    notice.id,
+                    channel,
+                    failure is None,
+                    _masked(failure, channel) if failure else None,
+                )
             )
     finally:
-        if smtp_cm is not None and controller is not None:
-            smtp_cm.__exit__(None, None, None)
-    return results
+        if conn is not None:
+            pool.give_back(key, conn)
 
 
-def lanes_for(channels: Channels, jobs: list[Job]) -> dict[tuple[Any, ...], list[Job]]:
+def lanes_for(
+    channels: Channels, jobs: Sequence[Job], *, smtp_connections: int
+) -> dict[tuple[Any, ...], list[Job]]:
+    """Jobs by lane: one per channel URL; a few per SMTP server and account."""
+    by_server: dict[tuple[Any, ...], list[Job]] = defaultdict(list)
     lanes: dict[tuple[Any, ...], list[Job]] = defaultdict(list)
     for notice, channel in jobs:
         if channel.is_email:
-            key = smtp_lane_key(channels.plugin_for(channel))
+            by_server[smtp_lane_key(channels.plugin_for(channel))].append((notice, channel))
         else:
-            key = ("url", channel.url)
-        lanes[key].append((notice, channel))
+            lanes[("url", channel.url)].append((notice, channel))
+    for server, server_jobs in by_server.items():
+        n = max(1, min(smtp_connections, len(server_jobs)))
+        for i, job in enumerate(server_jobs):
+            lanes[(*server, i % n)].append(job)
     return lanes
 
 
-# --- recording ------------------------------------------------------------------------
-
-
-@dataclass
-class _Outcome:
-    notice: ClaimedNotice
-    remaining: int
-    delivered: list[str]
-    errors: list[str] = field(default_factory=list)
-    attempts: list[SendResult] = field(default_factory=list)
-    no_channel: bool = False
-
-
-def _record(
-    engine: sa.Engine,
-    outcomes: list[_Outcome],
-    *,
-    now: datetime,
-    token: str,
-    max_attempts: int,
-    report: DeliveryReport,
-) -> None:
-    if not outcomes:
-        return
-    table: sa.Table = Notice.__table__  # type: ignore[attr-defined]
-    updates: list[dict[str, Any]] = []
-    attempt_rows: list[dict[str, Any]] = []
-    for o in outcomes:
-        n = o.notice
-        if o.errors:
-            # Without a channel the notice waits too: once the office adds the tag to its
-            # Apprise configuration, the next run delivers it.
-            attempts = n.attempts + 1
-            status = "failed" if attempts >= max_attempts else "pending"
-            report.errors.append(f"{n.recipient}:{'; '.join(o.errors)}")
-            if status == "failed":
-                report.failed += 1
-            elif not o.no_channel:
-                report.retrying += 1
-        else:
-            attempts, status = n.attempts + 1, "sent"
-            report.sent += 1
-        updates.append(
-            {
-                "b_id": n.id,
-                "b_token": token,
-                "status": status,
-                "attempts": attempts,
-                "delivered": o.delivered,
-                "last_error": "; ".join(o.errors)[:2000],
-                "next_attempt_at": now + backoff(attempts) if status == "pending" else now,
-                "sent_at": now if status == "sent" else None,
-                "claim_token": None,
-            }
-        )
-        attempt_rows.extend(
-            {
-                "notice_id": a.notice_id,
-                "at": now,
-                "channel": a.channel.masked[:400],
-                "ok": a.ok,
-                "error": a.error[:2000],
-            }
-            for a in o.attempts
-        )
-    stmt = (
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("b_id"), table.c.claim_token == sa.bindparam("b_token"))
-        .values(
-            status=sa.bindparam("status"),
-            attempts=sa.bindparam("attempts"),
-            delivered=sa.bindparam("delivered", type_=sa.JSON),
-            last_error=sa.bindparam("last_error"),
-            next_attempt_at=sa.bindparam("next_attempt_at", type_=table.c.next_attempt_at.type),
-            sent_at=sa.bindparam("sent_at", type_=table.c.sent_at.type),
-            claim_token=sa.bindparam("claim_token"),
-        )
-    )
-    with engine.begin() as conn:
-        conn.execute(stmt, updates)
-        if attempt_rows:
-            conn.execute(sa.insert(NoticeAttempt.__table__), attempt_rows)  # type: ignore[attr-defined]
+# --- the run --------------------------------------------------------------------------
 
 
 def deliver_pending(
@@ -391,72 +728,99 @@ def deliver_pending(
     limit: int | None = None,
     channels: Channels | None = None,
     max_workers: int = MAX_WORKERS,
+    skip_backoff: bool = False,
 ) -> DeliveryReport:
-    """Sends every due notice once; safe to run again, or twice at the same time."""
+    """Sends every due notice once; safe to run again, on several machines at once, or to kill.
+
+    `skip_backoff`: pending notices waiting out a back-off are sent now too (an operator's
+    "deliver now")."""
     channels = channels or load_channels(settings)
-    token = uuid.uuid4().hex
+    config = settings.notify
+    lease = timedelta(seconds=config.lease_seconds)
     report = DeliveryReport()
-    claimed = claim(engine, now=now, token=token, limit=limit)
-    report.claimed = len(claimed)
-    if not claimed:
-        return report
-
+    release_waiting(engine, channels, now=now)
+    token = uuid.uuid4().hex
     outcomes: dict[int, _Outcome] = {}
-    jobs: list[Job] = []
-    finished: list[_Outcome] = []
-    for notice in claimed:
-        targets = [
-            c
-            for c in channels.channels_for(notice.recipient)
-            if c.fingerprint not in notice.delivered
-        ]
-        outcome = _Outcome(notice, remaining=len(targets), delivered=list(notice.delivered))
-        outcomes[notice.id] = outcome
-        if not channels.channels_for(notice.recipient):
-            outcome.errors.append(f"{NO_CHANNEL}:Apprise 配置中没有标签“{notice.recipient}”")
-            outcome.no_channel = True
-            report.skipped_no_channel.append(notice.recipient)
-            finished.append(outcome)
-        elif not targets:  # every channel took it in an earlier run that crashed before recording
-            finished.append(outcome)
-        else:
-            jobs.extend((notice, c) for c in targets)
-
-    def flush(force: bool = False) -> None:
-        if finished and (force or len(finished) >= FLUSH_EVERY):
-            _record(
-                engine,
-                finished,
-                now=now,
-                token=token,
-                max_attempts=settings.rules.max_attempts,
-                report=report,
-            )
-            finished.clear()
-
-    lanes = lanes_for(channels, jobs)
-    senders: dict[tuple[Any, ...], Callable[[Channels, list[Job]], list[SendResult]]] = {
-        key: send_smtp_lane if key[0] == "smtp" else send_apprise_lane for key in lanes
-    }
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(lanes) or 1))) as pool:
-        pending: set[Future[list[SendResult]]] = {
-            pool.submit(senders[key], channels, lane) for key, lane in lanes.items()
-        }
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                for result in future.result():
-                    outcome = outcomes[result.notice_id]
-                    outcome.attempts.append(result)
-                    outcome.remaining -= 1
-                    if result.ok:
-                        outcome.delivered.append(result.channel.fingerprint)
-                    else:
-                        outcome.errors.append(f"{result.channel.masked}:{result.error}")
-                    if outcome.remaining == 0:
-                        finished.append(outcome)
-            flush()
-    flush(force=True)
+    recorder = Recorder(
+        engine,
+        token=token,
+        now=now,
+        max_attempts=settings.rules.max_attempts,
+        lease=lease,
+        report=report,
+        outcomes=outcomes,
+    )
+    smtp = SmtpConnections()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
+            while limit is None or report.claimed < limit:
+                take = (
+                    config.claim_batch
+                    if limit is None
+                    else min(config.claim_batch, limit - report.claimed)
+                )
+                batch = claim(
+                    engine, now=now, token=token, limit=take, lease=lease, skip_backoff=skip_backoff
+                )
+                if not batch:
+                    break
+                report.claimed += len(batch)
+                jobs = _jobs(batch, channels, outcomes, recorder)
+                lanes = lanes_for(channels, jobs, smtp_connections=config.smtp_connections)
+                futures = [
+                    pool.submit(send_smtp_lane, channels, lane, recorder.record, pool=smtp)
+                    if key[0] == "smtp"
+                    else pool.submit(send_apprise_lane, channels, lane, recorder.record)
+                    for key, lane in lanes.items()
+                ]
+                for future in futures:
+                    future.result()
+                for notice in batch:
+                    outcomes.pop(notice.id, None)
+    finally:
+        recorder.close()
+        smtp.close()
+    _count_waiting(engine, report)
     for error in report.errors:
         log.warning("通知发送失败 %s", error)
     return report
+
+
+def _count_waiting(engine: sa.Engine, report: DeliveryReport) -> None:
+    """Every notice still waiting for a channel, this run's and earlier ones."""
+    table = _table()
+    with engine.connect() as conn:
+        waiting = conn.execute(
+            sa.select(table.c.recipient, sa.func.count())
+            .where(table.c.status == "waiting")
+            .group_by(table.c.recipient)
+            .order_by(sa.func.min(table.c.id))
+        ).all()
+    report.waiting = sum(n for _, n in waiting)
+    report.skipped_no_channel = [r for r, _ in waiting]
+
+
+def _jobs(
+    batch: list[ClaimedNotice],
+    channels: Channels,
+    outcomes: dict[int, _Outcome],
+    recorder: Recorder,
+) -> list[Job]:
+    jobs: list[Job] = []
+    settled: list[_Outcome] = []
+    for notice in batch:
+        every = channels.channels_for(notice.recipient)
+        targets = [c for c in every if c.fingerprint not in notice.delivered]
+        outcome = _Outcome(notice, remaining=len(targets), delivered=list(notice.delivered))
+        outcomes[notice.id] = outcome
+        if not every:
+            outcome.errors.append(f"{NO_CHANNEL}:Apprise 配置中没有标签“{notice.recipient}”")
+            outcome.no_channel = True
+            settled.append(outcome)
+        elif not targets:  # every channel took it in a run that crashed before finishing
+            outcome.only_local = all(c.is_local for c in every)
+            settled.append(outcome)
+        else:
+            jobs.extend((notice, c) for c in targets)
+    recorder.settle(settled)
+    return jobs

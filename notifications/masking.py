@@ -1,25 +1,124 @@
-"""Keeping secrets out of text: every Apprise URL is shown as url(privacy=True)."""
+"""Keeping secrets out of text: a channel is shown as its scheme and host only.
+
+Apprise URLs carry credentials in every position: user info (`mailto://user:PASS@host`),
+the host itself (`dingtalk://TOKEN/`), the path (`json://host/hook/TOKEN`), the query
+(`?token=…`) and headers (`?+X-Api-Key=…`). Apprise's own privacy form still shows a
+token's first and last character, so it is not used for anything people read. Instead
+a channel is shown as `scheme://host[:port]`, or `scheme://***<fingerprint>` when the host
+is itself a secret (Apprise's privacy form hides it), and every other piece of the URL
+is starred out of any text (errors, Apprise's words, log records) before it is stored or
+printed.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
+import threading
 import urllib.parse
 
-_SPLIT = re.compile(r"[/:@?&=#,;\s]+")
+_SPLIT = re.compile(r"[/:@?&=#,;+\s]+")
+STARS = "****"
+# Pieces shorter than this are not treated as secrets (they would star out ordinary words).
+MIN_SECRET = 4
 
 
-def secret_parts(url: str, masked: str) -> set[str]:
-    """The pieces of a URL that its privacy form hides (passwords, tokens, keys)."""
-    shown = {urllib.parse.unquote(p) for p in _SPLIT.split(masked)}
-    parts = {urllib.parse.unquote(p) for p in _SPLIT.split(url)} | set(_SPLIT.split(url))
-    return {p for p in parts if len(p) >= 4 and p not in shown}
+def fingerprint(url: str) -> str:
+    """Identifies a channel without revealing its URL."""
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
-def mask(text: str, url: str, masked: str) -> str:
-    """`text` with the URL replaced by its privacy form and any hidden piece starred out."""
+def _host_port(url: str) -> tuple[str, str, int | None]:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url.split("://", 1)[0].lower(), "", None
+    return parts.scheme.lower(), parts.hostname or "", port
+
+
+def shown_channel(url: str, privacy_url: str) -> str:
+    """`scheme://host[:port]`, or `scheme://***<fingerprint>` when the host is a secret."""
+    scheme, host, port = _host_port(url)
+    _, privacy_host, _ = _host_port(privacy_url)
+    if host and privacy_host == host:
+        return f"{scheme}://{host}" + (f":{port}" if port else "")
+    return f"{scheme}://***{fingerprint(url)[:8]}"
+
+
+def secret_parts(url: str, shown: str) -> set[str]:
+    """Every piece of the URL its shown form leaves out: user, password, a hidden host, path
+    segments, query and header values (parameter names are not secrets and stay readable)."""
+    visible = set(_SPLIT.split(shown))
+    rest = url.split("://", 1)[-1]
+    netloc, _, tail = rest.partition("/")
+    if "?" in netloc:  # mailto://host?to=… has no path
+        netloc, _, query = netloc.partition("?")
+        path = ""
+    else:
+        path, _, query = tail.partition("?")
+    query, _, fragment = query.partition("#")
+    userinfo, _, host = netloc.rpartition("@")
+    pieces = [*userinfo.split(":"), host.split(":")[0], *path.split("/"), fragment]
+    for pair in query.split("&"):
+        _, _, value = pair.partition("=")
+        pieces.append(value)
+    found: set[str] = set()
+    for piece in pieces:
+        for form in {piece, urllib.parse.unquote(piece), urllib.parse.unquote_plus(piece)}:
+            found.add(form)
+            found.update(_SPLIT.split(form))
+    return {p for p in found if len(p) >= MIN_SECRET and p not in visible}
+
+
+def mask(text: str, url: str, shown: str, privacy_url: str = "") -> str:
+    """`text` with the URL (in any form) replaced by its shown form and every secret starred."""
     if not text:
         return text
-    text = text.replace(url, masked)
-    for secret in sorted(secret_parts(url, masked), key=len, reverse=True):
-        text = text.replace(secret, "****")
+    text = text.replace(url, shown)
+    if privacy_url:
+        text = text.replace(privacy_url, shown)
+    for secret in sorted(secret_parts(url, shown), key=len, reverse=True):
+        text = text.replace(secret, STARS)
     return text
+
+
+class SecretFilter(logging.Filter):
+    """Stars out every known channel secret in log records (Apprise logs URLs and responses;
+    Prefect forwards records of any logger it is told to capture, at any level)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self._lock = threading.Lock()
+
+    def add(self, secrets: set[str]) -> None:
+        with self._lock:
+            if not secrets <= self._secrets:
+                self._secrets |= secrets
+                self._pattern = None
+
+    def scrub(self, text: str) -> str:
+        with self._lock:
+            if not self._secrets:
+                return text
+            if self._pattern is None:
+                ordered = sorted(self._secrets, key=len, reverse=True)
+                self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
+            pattern = self._pattern
+        return pattern.sub(STARS, text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = self.scrub(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        return True
+
+
+SECRETS = SecretFilter()
+# Apprise and its plugins log through the "apprise" logger; a filter there runs before any
+# handler (a file, the console, Prefect's API log handler) sees the record.
+logging.getLogger("apprise").addFilter(SECRETS)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from ledger.actors import Actor, require_office
 from ledger.bulk import bulk_insert
 from models.outbox import Notice
 
@@ -159,3 +160,46 @@ def enqueue(drafts: Sequence[NoticeDraft], *, session: Session, now: datetime) -
         ids_by_key=ids_by_key,
         raced_keys=raced,
     )
+
+
+@dataclass
+class RequeueResult:
+    requeued: int
+    by_status: dict[str, int]  # how many of each status went back to pending
+
+
+# Statuses `requeue` takes back: a refused notice, one only written to a local file, and one
+# waiting out a back-off. 'waiting' needs no requeue (it goes out once a channel exists).
+REQUEUE_STATUSES = ("failed", "local", "pending")
+
+
+def requeue(
+    *,
+    actor: Actor,
+    session: Session,
+    now: datetime,
+    only_failed: bool = False,
+    recipients: Sequence[str] = (),
+) -> RequeueResult:
+    """Puts notices back in the outbox, due now and with their attempts reset (the office only).
+
+    Without `only_failed`: failed notices, notices written only to a local file, and pending
+    notices waiting out a back-off. `recipients` narrows it to those Apprise tags."""
+    require_office(actor, "重新发送通知")
+    table = Notice.__table__  # type: ignore[attr-defined]
+    statuses = ("failed",) if only_failed else REQUEUE_STATUSES
+    where = [table.c.status.in_(statuses)]
+    if recipients:
+        where.append(table.c.recipient.in_(list(dict.fromkeys(recipients))))
+    counts = dict(
+        session.execute(
+            sa.select(table.c.status, sa.func.count()).where(*where).group_by(table.c.status)
+        ).all()
+    )
+    session.execute(
+        sa.update(table)
+        .where(*where)
+        # `delivered` stays: a channel that already took the notice does not get it again.
+        .values(status="pending", attempts=0, next_attempt_at=now, claim_token=None)
+    )
+    return RequeueResult(requeued=sum(counts.values()), by_status=counts)

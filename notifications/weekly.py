@@ -239,6 +239,8 @@ class WeeklyReport:
             "duplicates": self.plan.duplicates,
             "recipients_without_channel": self.plan.recipients_without_channel,
             "sent": delivery.sent,
+            "local": delivery.local,
+            "waiting": delivery.waiting,
             "failed": delivery.failed,
             "retrying": delivery.retrying,
             "delivery_errors": delivery.errors,

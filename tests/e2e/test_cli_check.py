@@ -67,8 +67,9 @@ def test_check_writes_notices_to_the_local_folder_and_a_rerun_sends_nothing(
     first = json.loads(cli("check", "--as-of", "2026-10-26", "--json", check=True).out)
     again = json.loads(cli("check", "--as-of", "2026-10-26", "--json", check=True).out)
 
-    assert (first["planned"], first["sent"], first["failed"]) == (3, 3, 0)
-    assert (again["planned"], again["sent"]) == (0, 0)
+    # Written to files, not sent: the outbox says so.
+    assert (first["planned"], first["sent"], first["local"], first["failed"]) == (3, 0, 3, 0)
+    assert (again["planned"], again["sent"], again["local"]) == (0, 0, 0)
     files = sorted(
         p.relative_to(tmp_path / "data" / "notices").as_posix()
         for p in (tmp_path / "data" / "notices").rglob("*.txt")
@@ -78,8 +79,9 @@ def test_check_writes_notices_to_the_local_folder_and_a_rerun_sends_nothing(
         "王副县长/0001-【催办通知】1项整改任务已逾期未完成.txt",
         "财务处/0001-【催办通知】1项整改任务已逾期未完成.txt",
     ]
-    outbox = cli("outbox", "--status", "sent", check=True).out
-    assert outbox.count("已发送") == 3
+    outbox = cli("outbox", "--status", "local", check=True).out
+    assert outbox.count("已写入本地文件") == 3
+    assert "已发送" not in cli("outbox", check=True).out
 
 
 def test_a_recipient_without_a_channel_is_listed_by_name(
@@ -94,7 +96,8 @@ def test_a_recipient_without_a_channel_is_listed_by_name(
     result = cli("check", "--as-of", "2026-10-26", check=True)
 
     assert "未配置通知渠道:审计处、王副县长" in result.out
-    assert "发送成功 1 份" in result.out
+    assert "已发送 1 份" in result.out and "未配置通知渠道(等待) 2 份" in result.out
+    assert "发送失败 0 份" in result.out
     assert [p.path for p in http_receiver.received()] == ["/caiwu"]
 
 
@@ -125,5 +128,40 @@ def test_deliver_retries_a_failed_notice_now(
 
     retry = cli("deliver", check=True)
 
-    assert "发送成功 3 份" in retry.out
+    assert "已发送 3 份" in retry.out
     assert len(http_receiver.received()) == 3
+
+
+def test_outbox_retry_requeues_failed_notices_and_deliver_sends_them(
+    overdue_ledger, tmp_path: Path, http_receiver: HttpReceiver
+) -> None:  # type: ignore[no-untyped-def]
+    cli = overdue_ledger
+    (tmp_path / "rectify.toml").write_text("[rules]\nmax_attempts = 1\n", encoding="utf-8")
+    cli.env["RECTIFY_CONFIG"] = str(tmp_path / "rectify.toml")
+    config = write_apprise_config(
+        tmp_path / "apprise.yml", {http_receiver.url("all"): ["财务处", "审计处", "王副县长"]}
+    )
+    cli.env["RECTIFY_APPRISE_CONFIG"] = str(config)
+    http_receiver.fail_next = 3
+    first = cli("check", "--as-of", "2026-10-26", check=True)
+    assert "发送失败 3 份" in first.out and "对方返回HTTP 500" in first.out
+
+    retry = cli("outbox", "retry", "--failed", "--recipient", "财务处", check=True)
+    deliver = cli("deliver", check=True)
+
+    assert "已放回发件箱 1 份(发送失败1份)" in retry.out
+    assert "已发送 1 份" in deliver.out
+    assert cli("outbox", "--status", "failed", check=True).out.count("发送失败") == 2
+    assert [p.path for p in http_receiver.received()] == ["/all"]
+
+
+def test_a_missing_apprise_configuration_is_an_error_when_channels_are_required(
+    overdue_ledger, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    cli = overdue_ledger
+    cli.env["RECTIFY_REQUIRE_CHANNELS"] = "1"
+
+    result = cli("check", "--as-of", "2026-10-26")
+
+    assert result.code == 1 and "未配置 Apprise 配置文件" in result.err
+    assert not (tmp_path / "data" / "notices").exists()

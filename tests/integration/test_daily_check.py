@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -203,7 +203,7 @@ def test_a_crash_between_planning_and_delivery_is_delivered_by_the_next_run(
     assert len(http_receiver.received()) == 3
 
 
-def test_a_notice_left_sending_by_a_crashed_run_is_sent_after_the_claim_times_out(
+def test_a_notice_left_sending_by_a_crashed_run_is_sent_once_its_lease_runs_out(
     engine: sa.Engine, database_url: str, tmp_path: Path, http_receiver: HttpReceiver
 ) -> None:
     overdue_ledger(engine)
@@ -213,13 +213,23 @@ def test_a_notice_left_sending_by_a_crashed_run_is_sent_after_the_claim_times_ou
     settings = notify_settings(tmp_path, database_url, apprise_config=config)
     now = at_nine(MONDAY)
     plan_daily_check(engine, settings, as_of=MONDAY, now=now)
-    with engine.begin() as conn:  # a run claimed everything, then crashed mid-send
-        conn.execute(sa.update(Notice).values(status="sending", claimed_at=now, claim_token="dead"))
+    lease = timedelta(seconds=settings.notify.lease_seconds)
 
-    soon = deliver_pending(engine, settings, now=now + timedelta(minutes=5))
-    late = deliver_pending(engine, settings, now=now + timedelta(minutes=20))
+    def crashed(claimed_ago: timedelta) -> None:  # a run claimed everything, then died
+        claimed_at = datetime.now(UTC) - claimed_ago
+        with engine.begin() as conn:
+            conn.execute(
+                sa.update(Notice).values(
+                    status="sending", claimed_at=claimed_at, claim_token="dead"
+                )
+            )
 
-    assert (soon.claimed, late.sent) == (0, 3)
+    crashed(lease - timedelta(seconds=30))
+    within_lease = deliver_pending(engine, settings, now=now)
+    crashed(lease + timedelta(seconds=1))
+    after_lease = deliver_pending(engine, settings, now=now)
+
+    assert (within_lease.claimed, after_lease.sent) == (0, 3)
     assert len(http_receiver.received()) == 3
 
 
@@ -238,7 +248,7 @@ def test_a_recipient_without_a_channel_is_named_in_the_report_never_dropped(
         "王副县长",
     ]
     waiting = [r for r in notice_rows(engine) if r.recipient != "财务处"]
-    assert {r.status for r in waiting} == {"pending"}
+    assert {(r.status, r.attempts) for r in waiting} == {("waiting", 0)}
     assert all("未配置通知渠道" in r.last_error for r in waiting)
 
 

@@ -108,7 +108,7 @@ def test_daily_check_flow_sends_digests_once_and_leaves_a_markdown_artifact(
     sent = len(posts)
     artifact = latest_artifact("daily-check")
     assert "## 每日时限检查 2026-12-22" in artifact
-    assert f"| 发送成功 | {sent} |" in artifact
+    assert f"| 已发送 | {sent} |" in artifact and "| 未配置通知渠道(等待) | 6 |" in artifact
     assert "未配置通知渠道:" in artifact and "李局长" in artifact
 
     again = daily_check(as_of=AS_OF)

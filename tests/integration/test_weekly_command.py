@@ -17,12 +17,14 @@ def test_weekly_writes_the_report_and_sends_each_recipient_once_a_week(
     first = cli("weekly", "--as-of", "2026-12-22", "--json", check=True)
     counts = json.loads(first.out)
     assert {
-        k: counts[k] for k in ("period", "recipients", "planned", "sent", "failed", "duplicates")
+        k: counts[k]
+        for k in ("period", "recipients", "planned", "sent", "local", "failed", "duplicates")
     } == {
         "period": "2026-W52",
         "recipients": 4,
         "planned": 4,
-        "sent": 4,
+        "sent": 0,  # written to the local folder, not sent
+        "local": 4,
         "failed": 0,
         "duplicates": 0,
     }
@@ -44,7 +46,7 @@ def test_weekly_writes_the_report_and_sends_each_recipient_once_a_week(
     assert again.out.startswith(
         "整改周报(2026-W52,截至2026年12月23日)\n收件人 4 个;生成通知 0 份;本周已发送而跳过 4 份\n"
     )
-    assert "发送成功 0 份,发送失败 0 份,待重试 0 份" in again.out
+    assert "已发送 0 份,写入本地文件 0 份,未配置通知渠道(等待) 0 份,待重试 0 份" in again.out
     assert len(list((notices / "office").glob("*.txt"))) == 1
 
 
