@@ -36,7 +36,9 @@ def _print_delivery(delivery: DeliveryReport) -> None:
     for error in delivery.errors[:DRAFTS_SHOWN]:
         say(f"  未送达:{error}")
     if len(delivery.errors) > DRAFTS_SHOWN:
-        typer.echo(f"  (另有 {len(delivery.errors) - DRAFTS_SHOWN} 份未送达,可用 rectify outbox 查看)")
+        typer.echo(
+            f"  (另有 {len(delivery.errors) - DRAFTS_SHOWN} 份未送达,可用 rectify outbox 查看)"
+        )
     if delivery.skipped_no_channel:
         say(
             f"  {NOTICE_STATUSES['waiting']},通知等待中(配置渠道后自动发送):"
