@@ -412,6 +412,7 @@ def progress_cmd(
             actor=actor,
             now=ctx.now,
             evidence_store=ctx.settings.evidence_dir,
+            evidence_max_bytes=ctx.settings.limits.evidence_max_bytes,
         )
     typer.echo(f"已填报任务 {task_id} 的进展")
 
@@ -435,6 +436,7 @@ def submit_cmd(
             actor=actor,
             now=ctx.now,
             evidence_store=ctx.settings.evidence_dir,
+            evidence_max_bytes=ctx.settings.limits.evidence_max_bytes,
         )
     typer.echo(f"任务 {task_id} 已申请销号,等待整改办审核")
 

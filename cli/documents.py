@@ -12,6 +12,7 @@ from cli.common import AsOfOpt, AsOpt, Context, context, fail, user_errors
 from ledger.actors import require_office
 from ledger.documents.render import Document, render_docx, render_html, render_markdown
 from ledger.errors import InvalidInputError
+from ledger.files import write_text
 
 if TYPE_CHECKING:
     from notifications.chart import Chart
@@ -63,8 +64,7 @@ def _emit(
     if output is None:
         typer.echo(text, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    write_text(output, text)
     typer.echo(f"已生成{what}:{output}")
 
 

@@ -16,7 +16,6 @@ openpyxl registered: the same file, 100,000 tasks in a few seconds, flat memory.
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -39,6 +38,7 @@ from sqlmodel import Session, col, select
 from ledger import stats
 from ledger.actors import Actor
 from ledger.errors import InvalidInputError
+from ledger.files import atomic_path
 from ledger.queries import report_day
 from ledger.registry import get_inspection
 from ledger.wording import cn_date, feedback_date_text
@@ -316,6 +316,13 @@ class _SheetRows:
         return "".join(out)
 
 
+def _text_cell(ws: Worksheet, ref: str, text: str) -> None:
+    """A cell openpyxl writes as text even when it begins with "=" (a title is never a formula)."""
+    cell = ws[ref]
+    cell.value = _clean(text)
+    cell.data_type = "s"
+
+
 def _prepare_sheet(
     wb: Workbook,
     inspection: Inspection,
@@ -329,13 +336,15 @@ def _prepare_sheet(
     title = (
         inspection.title if inspection.title.endswith(_LEDGER_SUFFIX) else f"{inspection.title}台账"
     )
-    ws["A1"] = _clean(title)
+    _text_cell(ws, "A1", title)
     ws["A1"].font = Font(size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
-    ws["A2"] = (
+    _text_cell(
+        ws,
+        "A2",
         f"反馈日期:{feedback_date_text(inspection.feedback_date)}    截至{cn_date(today)}:"
-        f"共{totals.tasks}项,已销号{totals.closed}项,完成率{totals.completion_text}"
+        f"共{totals.tasks}项,已销号{totals.closed}项,完成率{totals.completion_text}",
     )
     ws["A2"].alignment = Alignment(horizontal="right", vertical="center")
     ws.merge_cells(f"A1:{last}1")
@@ -406,12 +415,12 @@ def export_ledger(
             stats.totals(session, today=today, inspection_id=inspection.id),
         )
         plans.append((inspection.id, ws, columns, _Styles(ws)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
+    # The skeleton sits in a temporary folder; the ledger itself is written beside its final
+    # name and renamed when complete, so a full disk never leaves a truncated 台账.xlsx.
+    with tempfile.TemporaryDirectory() as tmp, atomic_path(path) as partial:
         skeleton = Path(tmp) / "skeleton.xlsx"
         wb.save(skeleton)
         paths = {ws.title: ws.path.lstrip("/") for _iid, ws, _c, _s in plans}
-        partial = Path(tmp) / "ledger.xlsx"
         total = 0
         with (
             zipfile.ZipFile(skeleton) as src,
@@ -437,7 +446,6 @@ def export_ledger(
                     today,
                     rules,
                 )
-        shutil.move(partial, path)
     return ExportSummary(path=path, sheets=len(plans), tasks=total)
 
 

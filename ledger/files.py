@@ -28,6 +28,7 @@ __all__ = [
     "OutputError",
     "atomic_open",
     "atomic_path",
+    "new_temporary",
     "output_error",
     "write_bytes",
     "write_text",
@@ -44,6 +45,7 @@ _REASONS = {
     errno.EROFS: "磁盘是只读的,文件未写入:{path};请换一个可写的文件夹",
     errno.ENOENT: "文件夹“{folder}”不存在,文件未写入:{path}",
     errno.ENOTDIR: "路径中有一段不是文件夹,文件未写入:{path}",
+    errno.EEXIST: "“{folder}”已存在且不是文件夹,文件未写入:{path}",
     errno.EISDIR: "“{path}”是一个文件夹,文件未写入;请给出文件名",
     errno.ENAMETOOLONG: "文件名过长,文件未写入:{path}",
     errno.EIO: "磁盘读写出错,文件未写入:{path}",
@@ -65,7 +67,15 @@ def _temporary_name(target: Path) -> Path:
 
 
 def _create_temporary(target: Path) -> tuple[int, Path]:
-    """A new empty file beside the target; the kernel applies the umask to 0666."""
+    """A new empty file beside the target (its folder made if need be); the umask applies to 0666."""
+    return new_temporary(target.parent, target.name)
+
+
+def new_temporary(folder: Path, name: str) -> tuple[int, Path]:
+    """An open descriptor on a new hidden file in `folder`, for a writer that learns its final
+    name only at the end (evidence is named by its hash); it renames or removes it itself."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
     for _ in range(100):
         tmp = _temporary_name(target)
         try:
@@ -109,6 +119,7 @@ def _remove_quietly(path: Path) -> None:
 def atomic_path(target: Path | str) -> Iterator[Path]:
     """A temporary path for a writer that wants a file name (openpyxl, python-docx, matplotlib).
 
+    The target's folder is made if it does not exist, as every writer here did before.
     The writer may reopen the path as often as it likes; when the block ends without error
     the file is synced and renamed to `target`.
     """
@@ -133,23 +144,36 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
 
 @overload
 def atomic_open(
-    target: Path | str, mode: Literal["wb"] = "wb"
+    target: Path | str, mode: Literal["wb"] = "wb", *, exclusive: bool = False
 ) -> AbstractContextManager[IO[bytes]]: ...
 @overload
 def atomic_open(
-    target: Path | str, mode: Literal["w"], *, encoding: str = "utf-8"
+    target: Path | str, mode: Literal["w"], *, encoding: str = "utf-8", exclusive: bool = False
 ) -> AbstractContextManager[IO[str]]: ...
 def atomic_open(
-    target: Path | str, mode: str = "wb", *, encoding: str = "utf-8"
+    target: Path | str, mode: str = "wb", *, encoding: str = "utf-8", exclusive: bool = False
 ) -> AbstractContextManager[IO[Any]]:
-    """An open file object under a temporary name; renamed to `target` when the block ends well."""
+    """An open file object under a temporary name; renamed to `target` when the block ends well.
+
+    `exclusive`: never replace an existing file; FileExistsError (untranslated, so the caller
+    can pick the next name) when `target` exists by the time the file is complete.
+    """
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_open writes only, not mode {mode!r}")
-    return _atomic_open(Path(target), mode, encoding)
+    return _atomic_open(Path(target), mode, encoding, exclusive)
+
+
+def _publish(tmp: Path, target: Path, *, exclusive: bool) -> None:
+    if not exclusive:
+        os.replace(tmp, target)
+        return
+    # A hard link fails if the name is taken, atomically, where a rename would overwrite.
+    os.link(tmp, target)
+    os.unlink(tmp)
 
 
 @contextmanager
-def _atomic_open(target: Path, mode: str, encoding: str) -> Iterator[IO[Any]]:
+def _atomic_open(target: Path, mode: str, encoding: str, exclusive: bool) -> Iterator[IO[Any]]:
     try:
         fd, tmp = _create_temporary(target)
     except OSError as exc:
@@ -167,7 +191,12 @@ def _atomic_open(target: Path, mode: str, encoding: str) -> Iterator[IO[Any]]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        _publish(tmp, target, exclusive=exclusive)
+    except FileExistsError:
+        _remove_quietly(tmp)
+        if exclusive:
+            raise
+        raise output_error(target, FileExistsError(errno.EEXIST, "exists")) from None
     except OSError as exc:
         _remove_quietly(tmp)
         raise output_error(target, exc) from None

@@ -14,10 +14,11 @@ from sqlmodel import Session
 
 from ledger.actors import Actor, require_office, require_task_actor
 from ledger.errors import InvalidInputError, LifecycleError, NotFoundError
-from ledger.evidence import inspect_files, store_files
+from ledger.evidence import store_files
 from ledger.history import record, record_changes
 from models import rules as R
 from models.enums import ExtensionStatus, ReportKind, TaskStatus
+from models.limits import Limits
 from models.tables import Evidence, Extension, ProgressReport, Task
 
 
@@ -85,9 +86,11 @@ def _add_report(
     next_steps: str = "",
     evidence: list[Path],
     evidence_store: Path,
+    evidence_max_bytes: int,
     no_evidence_reason: str = "",
 ) -> ProgressReport:
-    files = inspect_files(evidence)
+    # Stored before any row is added: a refused or unreadable file leaves nothing recorded.
+    files = store_files(evidence_store, evidence, max_bytes=evidence_max_bytes)
     assert task.id is not None
     report = ProgressReport(
         task_id=task.id,
@@ -104,7 +107,6 @@ def _add_report(
     assert report.id is not None
     for f in files:
         session.add(Evidence(report_id=report.id, name=f.name, size=f.size, sha256=f.sha256))
-    store_files(evidence_store, files)
     return report
 
 
@@ -119,6 +121,7 @@ def report_progress(
     actor: Actor,
     now: datetime,
     evidence_store: Path,
+    evidence_max_bytes: int = Limits.evidence_max_bytes,
 ) -> ProgressReport:
     """进展填报: the first report moves 待整改 to 整改中."""
     if not text.strip():
@@ -137,6 +140,7 @@ def report_progress(
         next_steps=next_steps,
         evidence=evidence or [],
         evidence_store=evidence_store,
+        evidence_max_bytes=evidence_max_bytes,
     )
     assert task.id is not None
     record(
@@ -167,6 +171,7 @@ def submit_for_closure(
     actor: Actor,
     now: datetime,
     evidence_store: Path,
+    evidence_max_bytes: int = Limits.evidence_max_bytes,
 ) -> ProgressReport:
     """申请销号: needs a summary and evidence, or an explicit reason why none is needed."""
     task = get_task(session, task_id)
@@ -187,6 +192,7 @@ def submit_for_closure(
         text=summary.strip(),
         evidence=evidence or [],
         evidence_store=evidence_store,
+        evidence_max_bytes=evidence_max_bytes,
         no_evidence_reason=no_evidence_reason.strip(),
     )
     _set_status(session, task, new, actor=actor, action="submit", now=now, note=summary.strip())

@@ -19,6 +19,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from models.limits import Limits
 from models.rules import Rules
 
 
@@ -51,6 +52,7 @@ class Settings:
     apprise_config: Path | None
     templates_dir: Path | None
     notify: NotifySettings = field(default_factory=NotifySettings)
+    limits: Limits = Limits()
 
     @property
     def evidence_dir(self) -> Path:
@@ -116,6 +118,22 @@ def _rules_from(path: Path) -> Rules:
     return Rules(**table)
 
 
+def _limits_from(path: Path) -> Limits:
+    table = tomllib.loads(path.read_text(encoding="utf-8")).get("limits", {})
+    known = {f.name: f for f in fields(Limits)}
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise SettingsError(
+            f"配置文件 {path} 的 [limits] 中有无法识别的项:{'、'.join(unknown)};可用项:{'、'.join(known)}"
+        )
+    for name, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise SettingsError(f"配置文件 {path} 的 [limits] {name} 须为正数,现为“{value}”")
+        if known[name].type == "int" and not isinstance(value, int):
+            raise SettingsError(f"配置文件 {path} 的 [limits] {name} 须为整数,现为“{value}”")
+    return Limits(**table)
+
+
 def _optional_path(name: str) -> Path | None:
     value = os.environ.get(name, "").strip()
     return Path(value) if value else None
@@ -131,6 +149,7 @@ def load_settings() -> Settings:
         database_url=os.environ.get("RECTIFY_DATABASE_URL", "").strip() or "sqlite:///rectify.db",
         data_dir=_optional_path("RECTIFY_DATA_DIR") or Path("rectify-data"),
         rules=_rules_from(config) if config else Rules(),
+        limits=_limits_from(config) if config else Limits(),
         holiday_file=_optional_path("RECTIFY_HOLIDAYS"),
         apprise_config=_optional_path("RECTIFY_APPRISE_CONFIG"),
         templates_dir=_optional_path("RECTIFY_TEMPLATES"),

@@ -14,6 +14,7 @@ starred out of Apprise's log records.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import urllib.parse
@@ -25,6 +26,8 @@ import apprise
 from apprise.common import MATCH_ALL_TAG, NotifyFormat
 from apprise.decorators import notify
 
+from ledger.errors import OutputError
+from ledger.files import atomic_open, output_error
 from models.settings import Settings
 from notifications.errors import ChannelConfigError
 from notifications.masking import SECRETS, fingerprint, secret_parts, shown_channel
@@ -57,16 +60,23 @@ def _write_local_notice(
     qsd = meta.get("qsd", {})
     folder = Path(qsd.get("dir", "notices")) / _safe_name(qsd.get("to", "未指定"))
     with _local_lock:
-        folder.mkdir(parents=True, exist_ok=True)
-        number = len(list(folder.glob("*.txt"))) + 1
-        while True:
-            path = folder / f"{number:04d}-{_safe_name(title)}.txt"
-            try:
-                with path.open("x", encoding="utf-8", newline="\n") as fh:
-                    fh.write(f"{title}\n\n{body.rstrip()}\n")
-                return True
-            except FileExistsError:  # another process wrote that number meanwhile
-                number += 1
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            number = len(list(folder.glob("*.txt"))) + 1
+            while True:
+                path = folder / f"{number:04d}-{_safe_name(title)}.txt"
+                try:
+                    # Complete or absent, so a reader never opens half a notice.
+                    with atomic_open(path, "w", exclusive=True) as fh:
+                        fh.write(f"{title}\n\n{body.rstrip()}\n")
+                    return True
+                except FileExistsError:  # another process wrote that number meanwhile
+                    number += 1
+        except (OSError, OutputError) as exc:
+            error = exc if isinstance(exc, OutputError) else output_error(folder, exc)
+            # Apprise records what its logger said as the attempt's error (the outbox shows it).
+            logging.getLogger("apprise").warning(error.message)
+            return False
 
 
 def local_url(folder: Path, tag: str) -> str:

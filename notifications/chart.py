@@ -22,6 +22,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from ledger.files import atomic_path  # noqa: E402
 from ledger.summary import UnitRow  # noqa: E402
 
 # Families known to carry Simplified Chinese glyphs, preferred first.
@@ -133,6 +134,6 @@ def completion_chart(
     ax.set_title(title, **text_kw)
     ax.set_xlabel(xlabel, **text_kw)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
     return Chart(path=path, font=family, units_shown=len(shown), units_total=len(units))

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ledger.files import write_text
 from ledger.summary import RedItem, UnitRow, WeeklySummary, iso_week, weekly_summary
 from ledger.uow import transaction
 from models.enums import Role
@@ -147,8 +148,8 @@ def write_report_files(
         summary, chart=chart, chart_src=chart.path.name, templates_dir=templates_dir
     )
     html_path, md_path = folder / f"{stem}.html", folder / f"{stem}.md"
-    html_path.write_text(as_file.html, encoding="utf-8")
-    md_path.write_text(f"{as_file.md}", encoding="utf-8")
+    write_text(html_path, as_file.html)
+    write_text(md_path, as_file.md)
     notice = render_weekly(summary, chart=chart, templates_dir=templates_dir)
     return chart, [chart.path, html_path, md_path], notice
 

@@ -7,9 +7,7 @@ Templates live in ledger/documents/templates/<name>.md.j2, <name>.html.j2, <name
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +19,7 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
 from ledger.errors import RectifyError
+from ledger.files import atomic_path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -144,13 +143,6 @@ def render_docx(data: Document, out: Path, *, template: Path | None = None) -> P
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"模板 {path.name} 中的标记写法有误({exc.message})") from None
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".docx", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_path(out) as tmp:
         tpl.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return out

@@ -62,11 +62,18 @@ def test_a_library_writing_to_the_temporary_path_meets_the_full_disk_and_leaves_
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_missing_folder_is_named(tmp_path: Path) -> None:
-    out = tmp_path / "没有的文件夹" / "a.png"
+def test_a_missing_folder_is_made(tmp_path: Path) -> None:
+    out = tmp_path / "周报" / "2026-W49" / "a.png"
+    write_bytes(out, b"png")
+    assert out.read_bytes() == b"png"
+
+
+def test_a_file_where_the_folder_should_be_is_named(tmp_path: Path) -> None:
+    (tmp_path / "周报").write_text("not a folder")
+    out = tmp_path / "周报" / "a.png"
     with pytest.raises(OutputError) as err:
         write_bytes(out, b"png")
-    assert err.value.message == f"文件夹“{out.parent}”不存在,文件未写入:{out}"
+    assert err.value.message == f"“{out.parent}”已存在且不是文件夹,文件未写入:{out}"
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
