@@ -36,7 +36,7 @@ from ledger.queries import TaskFilter, task_views
 from ledger.stats import percent_text
 from ledger.uow import transaction
 from models.db import upgrade_schema
-from models.enums import Light, Role, TaskKind, TaskStatus
+from models.enums import Light, ReportKind, Role, TaskKind, TaskStatus
 from models.tables import Evidence, Extension, Inspection, Problem, ProgressReport, Unit, User
 
 E = TypeVar("E", bound=StrEnum)
@@ -127,7 +127,17 @@ def inspections_cmd(json_: JsonOpt = False) -> None:
         return
     print_table(
         ["编号", "来源", "机构", "反馈日期", "方案文号", "标题"],
-        [[r.id, r.source_kind, r.body, r.feedback_date, r.plan_doc_no, r.title] for r in rows],
+        [
+            [
+                r.id,
+                r.source_kind,
+                r.body,
+                r.feedback_date or "未填写",
+                r.plan_doc_no,
+                ("(已撤销)" if r.withdrawn_at else "") + r.title,
+            ]
+            for r in rows
+        ],
     )
 
 
@@ -324,7 +334,8 @@ def _show(task_id: int, as_: str | None, *, json_: bool, as_of: str | None = Non
         data["extensions"] = [e.model_dump() for e in extensions]
         emit_json(data)
         return
-    say(f"任务 {view.id}({view.code})  {view.light.label}  {view.status.label}")
+    withdrawn = "  已撤销(不计入统计、提醒、报告和导出)" if view.withdrawn else ""
+    say(f"任务 {view.id}({view.code})  {view.light.label}  {view.status.label}{withdrawn}")
     say(f"所属轮次:{view.inspection}")
     say(f"问题:{view.problem}")
     say(f"整改措施:{view.measure}")
@@ -336,12 +347,16 @@ def _show(task_id: int, as_: str | None, *, json_: bool, as_of: str | None = Non
     say(
         f"类型:{view.kind.label}  整改时限:{deadline}  剩余天数:{'—' if view.days_left is None else view.days_left}"
     )
+    for label, value in view.ledger_columns.items():
+        say(f"{label}(台账原列):{value}")
     for r in reports:
         files = "、".join(f"{e.name}({e.size}字节)" for e in by_report.get(r.id or 0, []))
-        say(
-            f"- {r.reported_at.astimezone(ctx.now.tzinfo):%Y-%m-%d %H:%M} {r.actor}[{r.kind}] {r.text}"
-            + (f" 佐证:{files}" if files else "")
-        )
+        if r.kind == ReportKind.imported:
+            # Dated as the ledger says, never by the day of the import.
+            when = f"台账导入({r.ledger_date})" if r.ledger_date else "台账导入"
+        else:
+            when = f"{r.reported_at.astimezone(ctx.now.tzinfo):%Y-%m-%d %H:%M}"
+        say(f"- {when} {r.actor}[{r.kind}] {r.text}" + (f" 佐证:{files}" if files else ""))
     for x in extensions:
         say(f"- 延期申请 {x.id}:{x.current_deadline} → {x.new_deadline},{x.reason}({x.status})")
 

@@ -39,7 +39,7 @@ from ledger import stats
 from ledger.actors import Actor
 from ledger.errors import InvalidInputError
 from ledger.files import atomic_path
-from ledger.queries import report_day
+from ledger.queries import live_rounds, live_tasks, report_day
 from ledger.registry import get_inspection
 from ledger.wording import cn_date, feedback_date_text
 from models.enums import Light, TaskKind, TaskStatus
@@ -188,7 +188,7 @@ def _task_rows(session: Session, inspection_id: int) -> Iterator[sa.Row[Any]]:
         .join(Problem, col(Problem.id) == Task.problem_id)
         .join(lead, col(lead.id) == Task.lead_unit_id)
         .outerjoin(latest, latest.c.task_id == col(Task.id))
-        .where(col(Task.inspection_id) == inspection_id)
+        .where(col(Task.inspection_id) == inspection_id, live_tasks())
         .order_by(col(Problem.seq), col(Task.id))
         .execution_options(yield_per=2_000)
     )
@@ -214,7 +214,7 @@ def _task_count(session: Session, inspection_id: int) -> int:
         session.execute(
             sa.select(sa.func.count())
             .select_from(Task)
-            .where(col(Task.inspection_id) == inspection_id)
+            .where(col(Task.inspection_id) == inspection_id, live_tasks())
         ).scalar_one()
     )
 
@@ -391,7 +391,9 @@ def export_ledger(
     if inspection_id is not None:
         inspections = [get_inspection(session, inspection_id)]
     else:
-        inspections = list(session.exec(select(Inspection).order_by(col(Inspection.id))))
+        inspections = list(
+            session.exec(select(Inspection).where(live_rounds()).order_by(col(Inspection.id)))
+        )
         if not inspections:
             raise InvalidInputError("还没有登记任何巡视(察)轮次,没有可导出的台账")
     wb = Workbook()

@@ -63,6 +63,9 @@ class TaskView:
     version: int
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    withdrawn: bool = False  # 已撤销: readable by id, absent from every list and count
+    # Columns of the imported ledger rectify has no field for, as written there.
+    ledger_columns: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -89,6 +92,8 @@ class TaskFilter:
     unit: str | None = None  # lead or co-unit
     status: TaskStatus | None = None
     light: Light | None = None
+    # Tasks asked for by id are read even when withdrawn (task show, a notice's tasks);
+    # every other selection leaves withdrawn tasks and rounds out.
     task_ids: tuple[int, ...] | None = None
     search: str | None = None  # words in the measure or the problem, or the task's code
     limit: int | None = None
@@ -119,6 +124,8 @@ def task_views(
         stmt = stmt.where(light_case(today, rules) == where.light.value)
     if where.task_ids is not None:
         stmt = stmt.where(col(Task.id).in_(where.task_ids))
+    else:
+        stmt = stmt.where(live_tasks())
     if where.unit:
         co_tasks = (
             select(TaskCoUnit.task_id)
@@ -168,6 +175,8 @@ def task_views(
                 else days_left(task.deadline, today),
                 version=task.version,
                 note=task.note,
+                withdrawn=task.withdrawn_at is not None,
+                ledger_columns=dict(task.extra or {}),
             )
         )
     return views

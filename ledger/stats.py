@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ledger.queries import live_tasks
 from models.enums import TaskKind, TaskStatus
 from models.outbox import Notice
 from models.tables import Problem, Task, Unit
@@ -121,17 +122,23 @@ def problem_levels(
 ) -> dict[int, ProblemLevels]:
     """Per round: one grouped query over the problems joined to their measures' counts."""
     task_status = col(Task.status)
-    per_problem: Any = select(
-        col(Task.problem_id).label("problem_id"),
-        sa.func.count(col(Task.id)).label("n"),
-        sa.func.sum(sa.case((task_status == TaskStatus.closed.value, 1), else_=0)).label("closed"),
-        sa.func.sum(
-            sa.case(
-                (task_status.in_([TaskStatus.closed.value, TaskStatus.submitted.value]), 1),
-                else_=0,
-            )
-        ).label("accepted_or_done"),
-    ).group_by(col(Task.problem_id))
+    per_problem: Any = (
+        select(
+            col(Task.problem_id).label("problem_id"),
+            sa.func.count(col(Task.id)).label("n"),
+            sa.func.sum(sa.case((task_status == TaskStatus.closed.value, 1), else_=0)).label(
+                "closed"
+            ),
+            sa.func.sum(
+                sa.case(
+                    (task_status.in_([TaskStatus.closed.value, TaskStatus.submitted.value]), 1),
+                    else_=0,
+                )
+            ).label("accepted_or_done"),
+        )
+        .where(live_tasks())
+        .group_by(col(Task.problem_id))
+    )
     if inspection_id is not None:
         per_problem = per_problem.where(Task.inspection_id == inspection_id)
     sub = per_problem.subquery()
@@ -167,7 +174,7 @@ def _with_levels(data: dict[str, Any], levels: ProblemLevels) -> Totals:
 
 def totals(session: Session, *, today: date, inspection_id: int | None = None) -> Totals:
     """Overall totals, or those of one round."""
-    stmt = select(*_count_columns(today))
+    stmt = select(*_count_columns(today)).where(live_tasks())
     if inspection_id is not None:
         stmt = stmt.where(Task.inspection_id == inspection_id)
     row = session.exec(stmt).one()
@@ -182,9 +189,9 @@ def totals(session: Session, *, today: date, inspection_id: int | None = None) -
 
 def totals_by_inspection(session: Session, *, today: date) -> dict[int, Totals]:
     rows: Any = session.exec(
-        select(col(Task.inspection_id).label("key"), *_count_columns(today)).group_by(
-            col(Task.inspection_id)
-        )
+        select(col(Task.inspection_id).label("key"), *_count_columns(today))
+        .where(live_tasks())
+        .group_by(col(Task.inspection_id))
     ).all()
     levels = problem_levels(session)
     result = {}
@@ -199,7 +206,7 @@ def totals_by_problem(session: Session, *, today: date, inspection_id: int) -> d
     """Per 反馈问题 of one round, keyed by problem id (a problem without tasks is absent)."""
     stmt: Any = (
         select(col(Task.problem_id).label("key"), *_count_columns(today))
-        .where(Task.inspection_id == inspection_id)
+        .where(Task.inspection_id == inspection_id, live_tasks())
         .group_by(col(Task.problem_id))
     )
     result = {}
@@ -223,6 +230,7 @@ def totals_by_lead_unit(
     stmt: Any = (
         select(col(Unit.name).label("key"), *_count_columns(today))
         .join(Unit, col(Unit.id) == Task.lead_unit_id)
+        .where(live_tasks())
         .group_by(col(Unit.name))
     )
     if inspection_id is not None:
@@ -251,9 +259,10 @@ def change_between(
     start = datetime.combine(since, time.max, TZ)
     end = datetime.combine(until, time.max, TZ)
     closed = select(sa.func.count(col(Task.id))).where(
-        col(Task.closed_at) > start, col(Task.closed_at) <= end
+        col(Task.closed_at) > start, col(Task.closed_at) <= end, live_tasks()
     )
     overdue = select(sa.func.count(col(Task.id))).where(
+        live_tasks(),
         col(Task.status) != TaskStatus.closed.value,
         col(Task.kind) != TaskKind.ongoing.value,
         col(Task.deadline) >= since,
@@ -275,7 +284,7 @@ def change_by_inspection(session: Session, *, since: date, until: date) -> dict[
     closed = dict(
         session.exec(
             select(round_id, sa.func.count(col(Task.id)))
-            .where(col(Task.closed_at) > start, col(Task.closed_at) <= end)
+            .where(col(Task.closed_at) > start, col(Task.closed_at) <= end, live_tasks())
             .group_by(round_id)
         ).all()
     )
@@ -283,6 +292,7 @@ def change_by_inspection(session: Session, *, since: date, until: date) -> dict[
         session.exec(
             select(round_id, sa.func.count(col(Task.id)))
             .where(
+                live_tasks(),
                 col(Task.status) != TaskStatus.closed.value,
                 col(Task.kind) != TaskKind.ongoing.value,
                 col(Task.deadline) >= since,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from ledger import stats
+from ledger.queries import live_tasks
 from ledger.stats import Totals
 from ledger.wording import cn_date, feedback_date_text
 from models.enums import TaskKind, TaskStatus
@@ -273,6 +274,7 @@ def _red_list(
         .join(Inspection, col(Inspection.id) == Task.inspection_id)
         .join(Unit, col(Unit.id) == Task.lead_unit_id)
         .where(
+            live_tasks(),
             col(Task.status) != TaskStatus.closed.value,
             col(Task.kind) != TaskKind.ongoing.value,
             col(Task.deadline) < as_of,

@@ -20,7 +20,7 @@ from ledger import stats
 from ledger.documents import compose
 from ledger.documents.compose import MeasureFacts, Part, ReportEntry
 from ledger.documents.text import add_months, cn_date, serial
-from ledger.queries import TaskFilter, report_day, task_views
+from ledger.queries import TaskFilter, live_tasks, report_day, task_views
 from ledger.registry import get_inspection
 from ledger.stats import Totals
 from models.enums import ReportKind
@@ -168,7 +168,7 @@ def rectification_report(
     closed_at = dict(
         session.exec(
             select(Task.id, Task.closed_at).where(
-                Task.inspection_id == inspection_id, col(Task.closed_at).is_not(None)
+                Task.inspection_id == inspection_id, col(Task.closed_at).is_not(None), live_tasks()
             )
         ).all()
     )

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, func
 
+from ledger.queries import live_tasks
 from ledger.reminders.rows import TZ, fetch_rows
-from models.enums import TaskKind, TaskStatus
+from models.enums import ReportKind, TaskKind, TaskStatus
 from models.outbox import ReminderMark
 from models.reminders import window_end
 from models.rules import Rules
@@ -42,7 +43,7 @@ def _candidate_filter(today: date, calendar: WorkCalendar, rules: Rules) -> sa.C
         _is_ongoing(),
         sa.func.coalesce(_last_progress(), TASK.c.created_at) < silent_since,
     )
-    return sa.and_(TASK.c.status.in_(open_statuses), sa.or_(dated, ongoing))
+    return sa.and_(TASK.c.status.in_(open_statuses), live_tasks(), sa.or_(dated, ongoing))
 
 
 def _is_ongoing() -> sa.ColumnElement[bool]:
@@ -50,9 +51,12 @@ def _is_ongoing() -> sa.ColumnElement[bool]:
 
 
 def _last_progress() -> sa.ScalarSelect[Any]:
+    """The last progress someone reported here. An imported report is not one: its date is
+    the import's (or the ledger's), so the silence of a 长期坚持 task counts from the last
+    real report, or from registration."""
     return (
         sa.select(func.max(PROGRESS.c.reported_at))
-        .where(PROGRESS.c.task_id == TASK.c.id)
+        .where(PROGRESS.c.task_id == TASK.c.id, PROGRESS.c.kind != ReportKind.imported.value)
         .correlate(TASK)
         .scalar_subquery()
     )
@@ -93,6 +97,8 @@ def candidate_query(
                 else_=sa.null(),
             ).label("activity_at"),
             _done_steps(dialect).label("done_steps"),
+            # activity_at equal to this: nobody has reported yet (silence since registration).
+            TASK.c.created_at.label("registered_at"),
         )
         .join(UNIT, UNIT.c.id == TASK.c.lead_unit_id)
         .join(INSPECTION, INSPECTION.c.id == TASK.c.inspection_id)

@@ -30,6 +30,8 @@ class DueTask:
     order_label: str = ""  # 督办〔2026〕N号, once issued
     reply_due: date | None = None
     rank: int = 0  # place in today's order, most urgent first (see plan_reminders)
+    # False: last_activity is the registration, not a report (nobody has reported yet).
+    reported: bool = True
     _context: SimpleNamespace | None = field(default=None, repr=False)
 
     def as_context(self) -> SimpleNamespace:

@@ -77,6 +77,7 @@ def _plan(session: Session, *, today: date, calendar: WorkCalendar, rules: Rules
         )
 
     due_rows: list[tuple[tuple[Any, ...], Step, date | None, date | None]] = []
+    unreported: set[Any] = set()  # 长期坚持 tasks nobody has reported on since registration
     for r in rows:
         raw_deadline, done = r[4], r[11]
         if raw_deadline is None or r[3] == _ONGOING:
@@ -84,6 +85,8 @@ def _plan(session: Session, *, today: date, calendar: WorkCalendar, rules: Rules
             step = ladder(None, done, last)
             if step is not None:
                 due_rows.append((r, step, as_date(raw_deadline), last))
+                if r[10] == r[12]:
+                    unreported.add(r[0])
             continue
         hit = steps.get((raw_deadline, done), _MISS)
         if hit is _MISS:
@@ -100,7 +103,7 @@ def _plan(session: Session, *, today: date, calendar: WorkCalendar, rules: Rules
     # and never compare the tasks themselves.
     ordered: list[tuple[int, int, tuple[int | str, ...], int, DueTask]] = []
     for r, step, deadline, last in due_rows:
-        (task_id, code, measure, kind, _, leader, person, lead_unit, _, inspection, _, _) = r
+        (task_id, code, measure, kind, _, leader, person, lead_unit, _, inspection, _, _, _) = r
         key = code_keys.get(code)
         if key is None:
             key = code_keys[code] = _code_key(code)
@@ -117,6 +120,7 @@ def _plan(session: Session, *, today: date, calendar: WorkCalendar, rules: Rules
             person or "",
             last,
             step,
+            reported=task_id not in unreported,
         )
         ordered.append((step.urgency, rounds[inspection], key, task_id, task))
     ordered.sort()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
+from ledger.wording import cn_date
+
 if TYPE_CHECKING:
     from ledger.reminders.due import DueTask
 
@@ -36,6 +38,10 @@ def task_context(task: DueTask) -> SimpleNamespace:
         leader=task.leader,
         person=task.person,
         last_activity=task.last_activity,
+        # Never a progress date nobody reported: without a report, the registration says so.
+        last_activity_text=cn_date(task.last_activity)
+        if task.reported
+        else f"无({cn_date(task.last_activity)}登记以来未报送)",
         workdays_left=step.workdays_left,
         workdays_overdue=step.workdays_overdue,
         silent_days=step.silent_days,
