@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ledger.errors import ConflictError, ForbiddenError, NotFoundError, RectifyError
 from web.config import WebConfig
 from web.deps import CsrfRefused, LoginRequired
-from web.rendering import render
-from web.routes import auth, tasks
+from web.rendering import conflict_page, render
+from web.routes import auth, review, tasks
 
 HERE = Path(__file__).parent
 
@@ -64,8 +65,11 @@ class BodyLimit:
             await _too_large(send, self.limit)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(StarletteHTTPException):
+    """An HTTPException so that FastAPI's form parsing passes it on instead of a plain 400."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
 
 
 async def _too_large(send: Send, limit: int) -> None:
@@ -86,7 +90,7 @@ def create_app(config: WebConfig) -> FastAPI:
     app = FastAPI(title="整改通", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.config = config
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, tasks):
+    for module in (auth, tasks, review):
         app.include_router(module.router)
 
     @app.middleware("http")
@@ -138,15 +142,8 @@ def _error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(ConflictError)
     async def conflict(request: Request, exc: ConflictError) -> Response:
-        back = request.url.path.split("/")
-        task_url = "/".join(back[:3]) if len(back) > 2 and back[1] == "tasks" else "/"
-        return _page(
-            request,
-            409,
-            "冲突",
-            "该任务刚被他人修改,您的操作未保存。请重新打开任务,查看最新情况后再操作。",
-            reload_url=task_url,
-        )
+        found = re.match(r"^/(?:review/)?tasks/(\d+)", request.url.path)
+        return conflict_page(request, int(found.group(1)) if found else None)
 
     @app.exception_handler(RectifyError)
     async def refused(request: Request, exc: RectifyError) -> Response:
@@ -160,6 +157,14 @@ def _error_pages(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
             return _page(request, 404, "未找到", "您访问的页面不存在。")
+        if exc.status_code == 413:
+            limit = request.app.state.config.max_request_bytes // 1024 // 1024
+            return _page(
+                request,
+                413,
+                "文件过大",
+                f"上传内容超过上限 {limit} MB,未保存任何内容。请减少或压缩文件后重试。",
+            )
         if exc.status_code == 405:
             return _page(request, 405, "请求有误", "该地址不支持这种访问方式。")
         return _page(request, exc.status_code, "出错了", "请求未能完成,请稍后重试。")

@@ -54,3 +54,18 @@ def render(
     }
     data.update(context or {})
     return templates.TemplateResponse(request, name, data, status_code=status)
+
+
+def conflict_page(request: Request, task_id: int | None) -> HTMLResponse:
+    """Two people acted on one task: this one's step was not saved; reload and look again."""
+    return render(
+        request,
+        "error.html",
+        {
+            "title": "冲突",
+            "message": "该任务刚被他人处理或修改,您的操作未保存。"
+            "请重新打开任务,查看最新情况后再操作。",
+            "reload_url": f"/tasks/{task_id}" if task_id else "/",
+        },
+        status=409,
+    )

@@ -1,19 +1,25 @@
-"""A unit's pages: 我的任务, the task page, evidence downloads."""
+"""A unit's pages: 我的任务, the task page, evidence downloads, and the task's forms."""
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
-from typing import TypeVar
+from typing import Annotated, Literal, TypeVar
 
-from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
+from ledger import lifecycle
+from ledger.actors import Actor
+from ledger.errors import InvalidInputError, LifecycleError, RectifyError
 from ledger.task_detail import evidence_download, task_detail
 from ledger.uow import transaction
 from ledger.worklist import work_list
 from models.enums import Light, TaskStatus
-from web.deps import Config, SignedIn
+from web.config import WebConfig
+from web.deps import Config, Posting, SignedIn
 from web.rendering import render
+from web.uploads import staged
 
 router = APIRouter()
 
@@ -91,3 +97,143 @@ def evidence_file(cfg: Config, actor: SignedIn, evidence_id: int) -> Response:
         media_type="application/octet-stream",
         headers={"X-Content-Type-Options": "nosniff"},
     )
+
+
+# The forms of a task. Each: parse → one lifecycle call with the actor → 303 to the task
+# page; a refused input shows the task page again with the message beside its field.
+
+TaskForm = Literal["progress", "submit", "extension"]
+
+
+def _again(
+    request: Request,
+    cfg: WebConfig,
+    actor: Actor,
+    task_id: int,
+    *,
+    form: TaskForm,
+    error: RectifyError,
+    values: dict[str, str],
+) -> Response:
+    with transaction(cfg.engine) as session:
+        detail = task_detail(
+            task_id, session=session, actor=actor, today=cfg.today(), rules=cfg.settings.rules
+        )
+    return render(
+        request,
+        "task.html",
+        {
+            "d": detail,
+            "open_form": form,
+            "errors": {error.field or "_": error.message},
+            "form": values,
+        },
+        status=400,
+    )
+
+
+def _done(task_id: int, what: TaskForm) -> RedirectResponse:
+    return RedirectResponse(f"/tasks/{task_id}?ok={what}", status_code=303)
+
+
+Files = Annotated[list[UploadFile], File()]
+
+
+@router.post("/tasks/{task_id}/progress")
+def report_progress(
+    request: Request,
+    cfg: Config,
+    actor: Posting,
+    task_id: int,
+    text: Annotated[str, Form()] = "",
+    issues: Annotated[str, Form()] = "",
+    next_steps: Annotated[str, Form()] = "",
+    evidence: Files = [],  # noqa: B006  (FastAPI reads the default, never mutates it)
+) -> Response:
+    values = {"text": text, "issues": issues, "next_steps": next_steps}
+    try:
+        if not text.strip():
+            raise InvalidInputError("请填写工作开展情况", field="text")
+        with staged(cfg, evidence) as files, transaction(cfg.engine) as session:
+            lifecycle.report_progress(
+                task_id,
+                text=text,
+                issues=issues.strip(),
+                next_steps=next_steps.strip(),
+                evidence=files,
+                session=session,
+                actor=actor,
+                now=cfg.now(),
+                evidence_store=cfg.settings.evidence_dir,
+            )
+    except (InvalidInputError, LifecycleError) as exc:
+        return _again(request, cfg, actor, task_id, form="progress", error=exc, values=values)
+    return _done(task_id, "progress")
+
+
+@router.post("/tasks/{task_id}/submit")
+def ask_closure(
+    request: Request,
+    cfg: Config,
+    actor: Posting,
+    task_id: int,
+    summary: Annotated[str, Form()] = "",
+    no_evidence_reason: Annotated[str, Form()] = "",
+    evidence: Files = [],  # noqa: B006
+) -> Response:
+    values = {"summary": summary, "no_evidence_reason": no_evidence_reason}
+    try:
+        if not summary.strip():
+            raise InvalidInputError("请填写整改情况摘要", field="summary")
+        if not any(u.filename for u in evidence) and not no_evidence_reason.strip():
+            raise InvalidInputError(
+                "请上传佐证材料;确实无需佐证的,请填写无需佐证的理由", field="evidence"
+            )
+        with staged(cfg, evidence) as files, transaction(cfg.engine) as session:
+            lifecycle.submit_for_closure(
+                task_id,
+                summary=summary,
+                evidence=files,
+                no_evidence_reason=no_evidence_reason if not files else "",
+                session=session,
+                actor=actor,
+                now=cfg.now(),
+                evidence_store=cfg.settings.evidence_dir,
+            )
+    except (InvalidInputError, LifecycleError) as exc:
+        return _again(request, cfg, actor, task_id, form="submit", error=exc, values=values)
+    return _done(task_id, "submit")
+
+
+@router.post("/tasks/{task_id}/extension")
+def ask_extension(
+    request: Request,
+    cfg: Config,
+    actor: Posting,
+    task_id: int,
+    new_deadline: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    values = {"new_deadline": new_deadline, "reason": reason}
+    try:
+        try:
+            wanted = date.fromisoformat(new_deadline.strip())
+        except ValueError:
+            raise InvalidInputError(
+                "请选择申请延至的日期(如 2027-03-31)", field="new_deadline"
+            ) from None
+        if not reason.strip():
+            raise InvalidInputError("请写明延期理由", field="reason")
+        with transaction(cfg.engine) as session:
+            lifecycle.request_extension(
+                task_id,
+                new_deadline=wanted,
+                reason=reason,
+                session=session,
+                actor=actor,
+                now=cfg.now(),
+                today=cfg.today(),
+            )
+    except (InvalidInputError, LifecycleError) as exc:
+        return _again(request, cfg, actor, task_id, form="extension", error=exc, values=values)
+    return _done(task_id, "extension")
