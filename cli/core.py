@@ -19,7 +19,7 @@ from cli.common import (
     say,
     user_errors,
 )
-from ledger import lifecycle, registry
+from ledger import accounts, lifecycle, registry
 from ledger.actors import resolve_actor
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.history import task_history
@@ -535,6 +535,9 @@ def user_add(
     role: Annotated[str, typer.Option(help="office(整改办)/unit(责任单位)/leader(责任领导)")],
     unit: Annotated[str | None, typer.Option(help="所在单位(须已登记)")] = None,
     tag: Annotated[str | None, typer.Option(help="通知标签(默认用姓名)")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="网页登录密码(至少 8 位;也可稍后用 rectify user passwd 设置)")
+    ] = None,
     as_: AsOpt = None,
 ) -> None:
     """登记用户。"""
@@ -544,6 +547,8 @@ def user_add(
         data = validated(UserCreate, name=name, role=role_value, unit=unit, notify_tag=tag)
         with ctx.use_case(as_) as (session, actor):
             registry.add_user(data, session=session, actor=actor, now=ctx.now)
+            if password is not None:
+                accounts.set_password(name, password, session=session, actor=actor, now=ctx.now)
     typer.echo(f"已登记用户 {name}({data.role.label})")
 
 

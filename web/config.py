@@ -1,21 +1,20 @@
-"""What the web process is started with: settings, one engine, the cookie key, the clock."""
+"""What the web process is started with: settings, one engine, the cookie key, the clock,
+upload limits; each request gets its own `AppContext` from it."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from ledger.accounts import load_or_create_secret
+from ledger.context import AppContext, shanghai_now
 from models.db import make_engine
 from models.settings import Settings, load_settings
-
-TZ = ZoneInfo("Asia/Shanghai")
 
 # Upload bounds: one file, and a whole request (several files and the form).
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -31,13 +30,11 @@ class WebConfig:
     max_file_bytes: int = MAX_FILE_BYTES
     max_files: int = MAX_FILES
     max_request_bytes: int = MAX_REQUEST_BYTES
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(TZ))
+    clock: Callable[[], datetime] = field(default=shanghai_now)
 
-    def now(self) -> datetime:
-        return self.clock().astimezone(TZ)
-
-    def today(self) -> date:
-        return self.now().date()
+    def request_context(self) -> AppContext:
+        """A request's context: this process's engine, the clock read once for the request."""
+        return AppContext(self.settings, engine=self.engine, clock=self.clock)
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> WebConfig:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
-from sqlmodel import Session
 
 from ledger.accounts import session_actor
 from ledger.actors import Actor
+from ledger.context import AppContext
 from ledger.uow import transaction
 from web.config import WebConfig
 from web.security import (
@@ -42,19 +41,21 @@ def config(request: Request) -> WebConfig:
 Config = Annotated[WebConfig, Depends(config)]
 
 
-def use_case(cfg: Config) -> Iterator[Session]:
-    """One transaction per request's use case (committed when the route returns)."""
-    with transaction(cfg.engine) as session:
-        yield session
+def request_context(cfg: Config) -> AppContext:
+    # FastAPI caches a dependency per request, so the actor check and the route share it.
+    return cfg.request_context()
 
 
-def current_actor(request: Request, cfg: Config) -> Actor:
+Ctx = Annotated[AppContext, Depends(request_context)]
+
+
+def current_actor(request: Request, cfg: Config, ctx: Ctx) -> Actor:
     """The signed-in user; anyone else is sent to the login page and back afterwards."""
     token = unsign_token(cfg.secret, request.cookies.get(SESSION_COOKIE))
     actor = None
     if token is not None:
         with transaction(cfg.engine) as session:
-            actor = session_actor(token, session=session, now=cfg.now())
+            actor = session_actor(token, session=session, now=ctx.now)
     if actor is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target if request.method == "GET" else "/")

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from web.config import TZ
+from ledger.context import TZ
 
 HERE = Path(__file__).parent
 # Assets carry their version in the file name, so a browser never mixes old and new.

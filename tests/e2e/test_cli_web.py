@@ -6,9 +6,13 @@ import re
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 import httpx
 
+from ledger import accounts
+from ledger.uow import transaction
+from models.db import make_engine
 from tests.conftest import Cli
 from tests.fixtures.notify import free_port
 
@@ -70,3 +74,33 @@ def test_rectify_web_serves_the_login_page_and_signs_in(cli, tmp_path):
         out, err = process.communicate(timeout=30)
     assert "整改通网页工作台" in out
     assert "Zhenggai-2026" not in out + err
+
+
+def test_user_add_with_a_password_can_sign_in_at_once(cli):
+    cli("init", check=True)
+    cli("unit", "add", "县科技局", check=True)
+    cli("user", "add", "周主任", "--role", "office", "--password", "Office-pass-1", check=True)
+    cli(
+        "user",
+        "add",
+        "陈某",
+        "--role",
+        "unit",
+        "--unit",
+        "县科技局",
+        "--password",
+        "Unit-pass-1",
+        user="周主任",
+        check=True,
+    )
+    bad = cli("user", "add", "赵某", "--role", "office", "--password", "short", user="周主任")
+    assert bad.code == 1 and "密码至少 8 位" in bad.err
+    assert "赵某" not in cli("user", "list", check=True).out  # nothing half-written
+
+    engine = make_engine(cli.env["RECTIFY_DATABASE_URL"])
+    try:
+        with transaction(engine) as session:
+            signed = accounts.sign_in("陈某", "Unit-pass-1", session=session, now=datetime.now(UTC))
+        assert signed.token is not None
+    finally:
+        engine.dispose()

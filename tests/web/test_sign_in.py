@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, col, select
 
 from models.tables import HistoryEntry, User
@@ -47,6 +48,7 @@ def test_a_unit_signs_in_and_gets_an_httponly_lax_session_cookie(web_world):
     assert [e.actor for e in _history(web_world.engine, "login")] == ["陈某"]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database logic here
 def test_over_https_the_session_cookie_is_secure(web_world):
     response = _post_login(web_world.client(https=True), "陈某", PASSWORD)
     assert response.status_code == 303
@@ -63,6 +65,7 @@ def test_a_wrong_password_is_refused_in_chinese_and_counted(web_world):
     assert "not-the-password" not in (failed[0].note + str(failed[0].new_value))
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database logic here
 def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(web_world):
     response = _post_login(web_world.client(), "无此人", "whatever-1")
     assert response.status_code == 400 and "用户名或密码不正确" in response.text
@@ -82,6 +85,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(web_world):
     assert _post_login(client, "陈某", PASSWORD).status_code == 303
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database logic here
 def test_the_login_form_without_its_csrf_token_is_refused(web_world):
     client = web_world.client()
     client.get("/login")
@@ -93,6 +97,7 @@ def test_the_login_form_without_its_csrf_token_is_refused(web_world):
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database logic here
 def test_a_token_from_another_browser_does_not_pass(web_world):
     other = web_world.client()
     token = form_token(other.get("/login").text)
@@ -117,6 +122,7 @@ def test_a_page_opened_while_signed_out_leads_to_login_and_back(web_world):
     assert "建立科技项目资金拨付台账" in client.get(back.headers["location"]).text
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database logic here
 def test_after_login_the_browser_never_goes_to_another_site(web_world):
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil"):
         response = _post_login(web_world.client(), "陈某", PASSWORD, next_url=target)
@@ -135,12 +141,14 @@ def test_logout_ends_the_session_even_for_a_copy_of_the_cookie(web_world):
     assert [e.actor for e in _history(web_world.engine, "logout")] == ["陈某"]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database logic here
 def test_logout_without_the_token_is_refused_and_the_session_lives(web_world):
     client = web_world.login("陈某")
     assert client.post("/logout", data={}).status_code == 403
     assert client.get("/").status_code == 200
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database logic here
 def test_a_tampered_cookie_signs_nobody_in(web_world):
     client = web_world.login("陈某")
     value = client.cookies["rectify_session"]
@@ -180,6 +188,7 @@ def test_changing_ones_password_ends_the_other_sessions(web_world):
     assert user.password_hash and user.password_hash.startswith("$argon2id$")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database logic here
 def test_a_wrong_old_password_is_shown_beside_its_field(web_world):
     client = web_world.login("陈某")
     page = client.get("/account/password")

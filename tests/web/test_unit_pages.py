@@ -50,6 +50,7 @@ def test_a_leader_sees_only_the_tasks_of_their_remit(web_world):
     assert "每季度专题研究意识形态工作" not in listing
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database logic here
 def test_a_task_that_does_not_exist_is_404_in_chinese(web_world):
     response = web_world.login("周主任").get("/tasks/99999")
     assert response.status_code == 404 and "任务 99999 不存在" in response.text
@@ -90,6 +91,7 @@ def test_script_in_a_measure_or_unit_name_is_shown_escaped(web_world):
         assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;核查" in page
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database logic here
 def test_pages_forbid_inline_scripts_and_framing_by_other_sites(web_world):
     response = web_world.login("陈某").get("/")
     policy = response.headers["content-security-policy"]

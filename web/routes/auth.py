@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from ledger import accounts
 from ledger.errors import InvalidInputError
 from ledger.uow import transaction
-from web.deps import Config, Posting, SignedIn, check_csrf
+from web.deps import Config, Ctx, Posting, SignedIn, check_csrf
 from web.rendering import render
 from web.security import (
     anonymous_browser_value,
@@ -55,12 +55,13 @@ def login_form(request: Request, cfg: Config, next: str = "/") -> Response:
 def login(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     with transaction(cfg.engine) as session:
-        outcome = accounts.sign_in(username, password, session=session, now=cfg.now())
+        outcome = accounts.sign_in(username, password, session=session, now=ctx.now)
     if outcome.token is None:
         return _login_page(
             request, cfg, next_url=next, username=username, error=outcome.error, status=400
@@ -71,9 +72,9 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, cfg: Config, actor: Posting) -> Response:
+def logout(request: Request, cfg: Config, ctx: Ctx, actor: Posting) -> Response:
     with transaction(cfg.engine) as session:
-        accounts.sign_out(request.state.session_token, session=session, actor=actor, now=cfg.now())
+        accounts.sign_out(request.state.session_token, session=session, actor=actor, now=ctx.now)
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(response, request)
     return response
@@ -88,6 +89,7 @@ def password_form(request: Request, actor: SignedIn, done: int = 0) -> Response:
 def change_password(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     old_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
@@ -98,7 +100,7 @@ def change_password(
             raise InvalidInputError("两次输入的新密码不一致", field="confirm_password")
         with transaction(cfg.engine) as session:
             token = accounts.change_own_password(
-                old_password, new_password, session=session, actor=actor, now=cfg.now()
+                old_password, new_password, session=session, actor=actor, now=ctx.now
             )
     except InvalidInputError as exc:
         return render(

@@ -9,21 +9,22 @@ from fastapi.responses import RedirectResponse, Response
 
 from ledger import review
 from ledger.actors import Actor
+from ledger.context import AppContext
 from ledger.errors import ConflictError, InvalidInputError, LifecycleError, RectifyError
 from ledger.task_detail import task_detail
 from ledger.uow import transaction
 from web.config import WebConfig
-from web.deps import Config, Posting, SignedIn
+from web.deps import Config, Ctx, Posting, SignedIn
 from web.rendering import conflict_page, render
 
 router = APIRouter()
 
 
 @router.get("/review")
-def review_page(request: Request, cfg: Config, actor: SignedIn, ok: str = "") -> Response:
+def review_page(request: Request, cfg: Config, ctx: Ctx, actor: SignedIn, ok: str = "") -> Response:
     with transaction(cfg.engine) as session:
         queue = review.review_queue(
-            session=session, actor=actor, today=cfg.today(), rules=cfg.settings.rules
+            session=session, actor=actor, today=ctx.today, rules=cfg.settings.rules
         )
     return render(request, "review.html", {"queue": queue, "ok": ok})
 
@@ -31,6 +32,7 @@ def review_page(request: Request, cfg: Config, actor: SignedIn, ok: str = "") ->
 def _refused(
     request: Request,
     cfg: WebConfig,
+    ctx: AppContext,
     actor: Actor,
     *,
     task_id: int,
@@ -44,7 +46,7 @@ def _refused(
     with transaction(cfg.engine) as session:
         if back == "task":
             detail = task_detail(
-                task_id, session=session, actor=actor, today=cfg.today(), rules=cfg.settings.rules
+                task_id, session=session, actor=actor, today=ctx.today, rules=cfg.settings.rules
             )
             return render(
                 request,
@@ -58,7 +60,7 @@ def _refused(
                 status=400,
             )
         queue = review.review_queue(
-            session=session, actor=actor, today=cfg.today(), rules=cfg.settings.rules
+            session=session, actor=actor, today=ctx.today, rules=cfg.settings.rules
         )
     return render(
         request,
@@ -77,6 +79,7 @@ def _after(back: str, task_id: int, ok: str) -> RedirectResponse:
 def decide_closure(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     task_id: int,
     decision: Annotated[Literal["verify", "return"], Form()],
@@ -93,12 +96,13 @@ def decide_closure(
                 seen_version=version,
                 session=session,
                 actor=actor,
-                now=cfg.now(),
+                now=ctx.now,
             )
     except (InvalidInputError, LifecycleError) as exc:
         return _refused(
             request,
             cfg,
+            ctx,
             actor,
             task_id=task_id,
             back=back,
@@ -113,6 +117,7 @@ def decide_closure(
 def decide_extension(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     extension_id: int,
     decision: Annotated[Literal["approve", "refuse"], Form()],
@@ -129,7 +134,7 @@ def decide_extension(
                 seen_version=version,
                 session=session,
                 actor=actor,
-                now=cfg.now(),
+                now=ctx.now,
             )
             task_id = extension.task_id
     except ConflictError:
@@ -142,6 +147,7 @@ def decide_extension(
         return _refused(
             request,
             cfg,
+            ctx,
             actor,
             task_id=task_id,
             back=back,

@@ -11,13 +11,14 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from ledger import lifecycle
 from ledger.actors import Actor
+from ledger.context import AppContext
 from ledger.errors import InvalidInputError, LifecycleError, RectifyError
 from ledger.task_detail import evidence_download, task_detail
 from ledger.uow import transaction
 from ledger.worklist import work_list
 from models.enums import Light, TaskStatus
 from web.config import WebConfig
-from web.deps import Config, Posting, SignedIn
+from web.deps import Config, Ctx, Posting, SignedIn
 from web.rendering import render
 from web.uploads import staged
 
@@ -38,6 +39,7 @@ def _choice(value: str | None, enum: type[E]) -> E | None:
 def my_tasks(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: SignedIn,
     status: str | None = None,
     light: str | None = None,
@@ -50,7 +52,7 @@ def my_tasks(
         tasks = work_list(
             session=session,
             actor=actor,
-            today=cfg.today(),
+            today=ctx.today,
             rules=cfg.settings.rules,
             status=chosen_status,
             light=chosen_light,
@@ -76,17 +78,17 @@ def my_tasks(
 
 @router.get("/tasks/{task_id}")
 def task_page(
-    request: Request, cfg: Config, actor: SignedIn, task_id: int, ok: str = ""
+    request: Request, cfg: Config, ctx: Ctx, actor: SignedIn, task_id: int, ok: str = ""
 ) -> Response:
     with transaction(cfg.engine) as session:
         detail = task_detail(
-            task_id, session=session, actor=actor, today=cfg.today(), rules=cfg.settings.rules
+            task_id, session=session, actor=actor, today=ctx.today, rules=cfg.settings.rules
         )
     return render(request, "task.html", {"d": detail, "ok": ok})
 
 
 @router.get("/evidence/{evidence_id}")
-def evidence_file(cfg: Config, actor: SignedIn, evidence_id: int) -> Response:
+def evidence_file(cfg: Config, ctx: Ctx, actor: SignedIn, evidence_id: int) -> Response:
     with transaction(cfg.engine) as session:
         found = evidence_download(
             evidence_id, session=session, actor=actor, store=cfg.settings.evidence_dir
@@ -108,6 +110,7 @@ TaskForm = Literal["progress", "submit", "extension"]
 def _again(
     request: Request,
     cfg: WebConfig,
+    ctx: AppContext,
     actor: Actor,
     task_id: int,
     *,
@@ -117,7 +120,7 @@ def _again(
 ) -> Response:
     with transaction(cfg.engine) as session:
         detail = task_detail(
-            task_id, session=session, actor=actor, today=cfg.today(), rules=cfg.settings.rules
+            task_id, session=session, actor=actor, today=ctx.today, rules=cfg.settings.rules
         )
     return render(
         request,
@@ -143,6 +146,7 @@ Files = Annotated[list[UploadFile], File()]
 def report_progress(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     task_id: int,
     text: Annotated[str, Form()] = "",
@@ -152,8 +156,6 @@ def report_progress(
 ) -> Response:
     values = {"text": text, "issues": issues, "next_steps": next_steps}
     try:
-        if not text.strip():
-            raise InvalidInputError("请填写工作开展情况", field="text")
         with staged(cfg, evidence) as files, transaction(cfg.engine) as session:
             lifecycle.report_progress(
                 task_id,
@@ -163,11 +165,11 @@ def report_progress(
                 evidence=files,
                 session=session,
                 actor=actor,
-                now=cfg.now(),
+                now=ctx.now,
                 evidence_store=cfg.settings.evidence_dir,
             )
     except (InvalidInputError, LifecycleError) as exc:
-        return _again(request, cfg, actor, task_id, form="progress", error=exc, values=values)
+        return _again(request, cfg, ctx, actor, task_id, form="progress", error=exc, values=values)
     return _done(task_id, "progress")
 
 
@@ -175,6 +177,7 @@ def report_progress(
 def ask_closure(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     task_id: int,
     summary: Annotated[str, Form()] = "",
@@ -183,12 +186,6 @@ def ask_closure(
 ) -> Response:
     values = {"summary": summary, "no_evidence_reason": no_evidence_reason}
     try:
-        if not summary.strip():
-            raise InvalidInputError("请填写整改情况摘要", field="summary")
-        if not any(u.filename for u in evidence) and not no_evidence_reason.strip():
-            raise InvalidInputError(
-                "请上传佐证材料;确实无需佐证的,请填写无需佐证的理由", field="evidence"
-            )
         with staged(cfg, evidence) as files, transaction(cfg.engine) as session:
             lifecycle.submit_for_closure(
                 task_id,
@@ -197,11 +194,11 @@ def ask_closure(
                 no_evidence_reason=no_evidence_reason if not files else "",
                 session=session,
                 actor=actor,
-                now=cfg.now(),
+                now=ctx.now,
                 evidence_store=cfg.settings.evidence_dir,
             )
     except (InvalidInputError, LifecycleError) as exc:
-        return _again(request, cfg, actor, task_id, form="submit", error=exc, values=values)
+        return _again(request, cfg, ctx, actor, task_id, form="submit", error=exc, values=values)
     return _done(task_id, "submit")
 
 
@@ -209,6 +206,7 @@ def ask_closure(
 def ask_extension(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     task_id: int,
     new_deadline: Annotated[str, Form()] = "",
@@ -222,8 +220,6 @@ def ask_extension(
             raise InvalidInputError(
                 "请选择申请延至的日期(如 2027-03-31)", field="new_deadline"
             ) from None
-        if not reason.strip():
-            raise InvalidInputError("请写明延期理由", field="reason")
         with transaction(cfg.engine) as session:
             lifecycle.request_extension(
                 task_id,
@@ -231,9 +227,9 @@ def ask_extension(
                 reason=reason,
                 session=session,
                 actor=actor,
-                now=cfg.now(),
-                today=cfg.today(),
+                now=ctx.now,
+                today=ctx.today,
             )
     except (InvalidInputError, LifecycleError) as exc:
-        return _again(request, cfg, actor, task_id, form="extension", error=exc, values=values)
+        return _again(request, cfg, ctx, actor, task_id, form="extension", error=exc, values=values)
     return _done(task_id, "extension")
