@@ -29,6 +29,7 @@ SCALES: dict[str, dict[str, Any]] = {
         "report_tasks": 200,
         "archive": (10, 1.0),  # tasks, MB of evidence per task
         "flow_overhead": False,
+        "web": {"n_tasks": 2_000, "n_units": 100, "load_seconds": 2.0, "connections": 5},
     },
     "full": {
         "import_rows": 10_000,
@@ -39,6 +40,7 @@ SCALES: dict[str, dict[str, Any]] = {
         "report_tasks": 1_000,
         "archive": (100, 2.0),  # 200 MB of evidence
         "flow_overhead": True,
+        "web": {"n_tasks": 100_000, "n_units": 2_000, "load_seconds": 30.0, "connections": 50},
     },
 }
 
@@ -89,7 +91,20 @@ def scenarios(scale: dict[str, Any], db: str) -> list[tuple[str, Callable[[str],
         n_tasks, mb_per_task = scale["archive"]
         return bench_archive(n_tasks, mb_per_task, url)
 
-    found += [("weekly", weekly), ("report", report), ("archive", archive)]
+    def web(url: str) -> Any:
+        from benchmarks.web import bench_argon2, bench_pages
+
+        size = scale["web"]
+        rows = bench_pages(
+            size["n_tasks"],
+            size["n_units"],
+            url,
+            load_seconds=size["load_seconds"],
+            connections=size["connections"],
+        )
+        return [*rows, bench_argon2()] if db == "sqlite" else rows
+
+    found += [("weekly", weekly), ("report", report), ("archive", archive), ("web", web)]
     if scale["flow_overhead"] and db == "sqlite":
 
         def flow(url: str) -> Any:
@@ -123,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         nargs="*",
-        help="run only these scenarios (import, export, plan, delivery, weekly, report, archive, flow)",
+        help="run only these scenarios (import, export, plan, delivery, weekly, report, archive, flow, web)",
     )
     args = parser.parse_args(argv)
     logging.getLogger("models.workdays").setLevel(

@@ -10,6 +10,8 @@ RECTIFY_TEMPLATES      folder of templates overriding the shipped ones
 RECTIFY_USER           the acting user when --as is not given
 RECTIFY_REQUIRE_CHANNELS  1: a missing Apprise configuration is an error (production),
                        not a fall-back to local files; also `[notify] require_channels`
+RECTIFY_BASE_URL       the web workspace's address as users reach it (e.g. https://zg.example.gov.cn);
+                       when set, every notice links each task to its page
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class Settings:
     templates_dir: Path | None
     notify: NotifySettings = field(default_factory=NotifySettings)
     limits: Limits = Limits()
+    base_url: str | None = None  # where users reach the web workspace; notices link to it
 
     @property
     def evidence_dir(self) -> Path:
@@ -139,6 +142,17 @@ def _optional_path(name: str) -> Path | None:
     return Path(value) if value else None
 
 
+def _base_url() -> str | None:
+    value = os.environ.get("RECTIFY_BASE_URL", "").strip().rstrip("/")
+    if not value:
+        return None
+    if not value.startswith(("http://", "https://")) or " " in value:
+        raise SettingsError(
+            f"RECTIFY_BASE_URL“{value}”不是网址,请写成 https://主机名[:端口][/路径] 的形式"
+        )
+    return value
+
+
 def load_settings() -> Settings:
     config = _optional_path("RECTIFY_CONFIG")
     if config is None and Path("rectify.toml").exists():
@@ -154,4 +168,5 @@ def load_settings() -> Settings:
         apprise_config=_optional_path("RECTIFY_APPRISE_CONFIG"),
         templates_dir=_optional_path("RECTIFY_TEMPLATES"),
         notify=_notify_from(config),
+        base_url=_base_url(),
     )

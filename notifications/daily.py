@@ -110,6 +110,7 @@ def draft_for(
         "office_name": OFFICE_NAME,
         "supervise_after": settings.rules.supervise_after_workdays,
         "silence_days": settings.rules.ongoing_silence_days,
+        "base_url": settings.base_url,  # each task links to its web page when set
     }
     renderer = renderer or Renderer(settings.templates_dir)
     rendered = renderer.render(digest.level.value, context)

@@ -87,4 +87,8 @@ def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path on this site only (never //host or a scheme)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
+    # Browsers drop tabs and line breaks inside URLs, so "/\t/evil.example" would become
+    # "//evil.example": refuse any control character or space.
+    if any(ord(ch) <= 32 or ord(ch) == 127 for ch in target):
+        return "/"
     return target

@@ -27,7 +27,10 @@ CHROMIUM = Path(os.environ.get("RECTIFY_CHROMIUM", "/usr/bin/chromium"))
 OUTPUT = Path(os.environ.get("RECTIFY_TEST_OUTPUT", ROOT / "test-output")) / "browser"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API runs, the main thread looks like it
+# is inside an event loop, and libraries that pick sync or async by that (Prefect) misbehave
+# in the tests that follow.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(f"未找到 Chromium({CHROMIUM}):apt-get install chromium 后运行浏览器测试")

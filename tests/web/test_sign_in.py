@@ -124,7 +124,7 @@ def test_a_page_opened_while_signed_out_leads_to_login_and_back(web_world):
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database logic here
 def test_after_login_the_browser_never_goes_to_another_site(web_world):
-    for target in ("//evil.example/x", "https://evil.example/", "/\\evil"):
+    for target in ("//evil.example/x", "https://evil.example/", "/\\evil", "/\t/evil.example"):
         response = _post_login(web_world.client(), "陈某", PASSWORD, next_url=target)
         assert response.headers["location"] == "/"
 
