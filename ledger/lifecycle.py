@@ -15,6 +15,7 @@ from sqlmodel import Session
 from ledger.actors import Actor, require_office, require_task_actor
 from ledger.errors import InvalidInputError, LifecycleError, NotFoundError
 from ledger.evidence import store_files
+from ledger.followup_due import schedule_followup
 from ledger.history import record, record_changes
 from models import rules as R
 from models.enums import ExtensionStatus, ReportKind, TaskStatus
@@ -207,7 +208,23 @@ def verify_closure(
     require_office(actor, "销号")
     new = _next_status(R.after_verify, TaskStatus(task.status))
     _set_status(session, task, new, actor=actor, action="verify", now=now, note=note)
+    schedule_followup(session, task, closed_at=now)  # the 回头看, months from now
     return task
+
+
+def reopen_closed(
+    session: Session, task: Task, *, actor: Actor, now: datetime, reason: str
+) -> None:
+    """反弹 found at the 回头看: a closed task goes back to 整改中, its history kept."""
+    require_office(actor, "重新打开已销号的任务")
+    if task.status != TaskStatus.closed:
+        raise LifecycleError(
+            f"任务 {task.code} 当前为“{TaskStatus(task.status).label}”,只有已销号的任务才能重新打开",
+            field="task_id",
+        )
+    _set_status(
+        session, task, TaskStatus.in_progress, actor=actor, action="reopen", now=now, note=reason
+    )
 
 
 def return_for_rework(

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ledger.queries import live_tasks
-from models.enums import TaskKind, TaskStatus
+from models.enums import FollowUpStatus, TaskKind, TaskStatus
 from models.outbox import Notice
-from models.tables import Problem, Task, Unit
+from models.tables import FollowUp, Inspection, Problem, Task, Unit
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -47,6 +47,7 @@ class Totals:
     problems: int = 0
     problems_done: int = 0  # 完成整改
     problems_nearly: int = 0  # 基本完成
+    rebounded: int = 0  # 反弹: tasks reopened at their 回头看 (each reopening counts)
 
     @property
     def problems_open(self) -> int:
@@ -145,6 +146,8 @@ def problem_levels(
     n = sa.func.coalesce(sub.c.n, 0)
     done = sa.and_(n > 0, sub.c.closed == n)
     nearly = sa.and_(n > 0, sub.c.closed < n, sub.c.accepted_or_done == n)
+    # The problems of a withdrawn round leave the counts with its tasks.
+    withdrawn_rounds = select(col(Inspection.id)).where(col(Inspection.withdrawn_at).is_not(None))
     stmt: Any = (
         select(
             col(Problem.inspection_id),
@@ -153,6 +156,7 @@ def problem_levels(
             sa.func.coalesce(sa.func.sum(sa.case((nearly, 1), else_=0)), 0),
         )
         .outerjoin(sub, sub.c.problem_id == Problem.id)
+        .where(col(Problem.inspection_id).not_in(withdrawn_rounds))
         .group_by(col(Problem.inspection_id))
     )
     if inspection_id is not None:
@@ -163,12 +167,26 @@ def problem_levels(
     }
 
 
-def _with_levels(data: dict[str, Any], levels: ProblemLevels) -> Totals:
+def rebounds(session: Session, *, inspection_id: int | None = None) -> dict[int, int]:
+    """反弹 per round: follow-ups whose task the office reopened (one grouped query)."""
+    stmt: Any = (
+        select(col(Task.inspection_id), sa.func.count(col(FollowUp.id)))
+        .join(Task, col(Task.id) == FollowUp.task_id)
+        .where(col(FollowUp.status) == FollowUpStatus.reopened.value, live_tasks())
+        .group_by(col(Task.inspection_id))
+    )
+    if inspection_id is not None:
+        stmt = stmt.where(col(Task.inspection_id) == inspection_id)
+    return {key: int(n) for key, n in session.exec(stmt).all()}
+
+
+def _with_levels(data: dict[str, Any], levels: ProblemLevels, rebounded: int = 0) -> Totals:
     return Totals(
         **data,
         problems=levels.problems,
         problems_done=levels.problems_done,
         problems_nearly=levels.problems_nearly,
+        rebounded=rebounded,
     )
 
 
@@ -184,7 +202,8 @@ def totals(session: Session, *, today: date, inspection_id: int | None = None) -
         problems_done=sum(r.problems_done for r in by_round),
         problems_nearly=sum(r.problems_nearly for r in by_round),
     )
-    return _with_levels(row._asdict(), levels)
+    rebounded = sum(rebounds(session, inspection_id=inspection_id).values())
+    return _with_levels(row._asdict(), levels, rebounded)
 
 
 def totals_by_inspection(session: Session, *, today: date) -> dict[int, Totals]:
@@ -194,11 +213,12 @@ def totals_by_inspection(session: Session, *, today: date) -> dict[int, Totals]:
         .group_by(col(Task.inspection_id))
     ).all()
     levels = problem_levels(session)
+    rebounded = rebounds(session)
     result = {}
     for row in rows:
         data = row._asdict()
         key = data.pop("key")
-        result[key] = _with_levels(data, levels.get(key, ProblemLevels()))
+        result[key] = _with_levels(data, levels.get(key, ProblemLevels()), rebounded.get(key, 0))
     return result
 
 

@@ -32,6 +32,7 @@ NOTICE_KIND_LABELS = {
     "supervise": "督办",
     "ongoing": "长期坚持提醒",
     "weekly": "整改周报",
+    "followup": "回头看提醒",
 }
 
 
@@ -71,6 +72,7 @@ class Counts:
     problems_done: int = 0  # 完成整改: every measure 已销号
     problems_nearly: int = 0  # 基本完成: the rest 待销号
     problem_completion_text: str = "—"  # only 完成整改 counts
+    rebounded: int = 0  # 反弹 found at 回头看
 
     @property
     def problems_open(self) -> int:
@@ -105,6 +107,7 @@ class Counts:
             f"整改措施共{self.tasks}项,已销号{self.closed}项,待销号{self.submitted}项,"
             f"整改中{self.in_progress}项,待整改{self.pending}项,逾期{self.overdue}项,"
             f"长期坚持{self.ongoing}项,措施完成率{self.completion_text}"
+            + (f";回头看发现反弹{self.rebounded}项" if self.rebounded else "")
         )
 
     @classmethod
@@ -124,6 +127,7 @@ class Counts:
             problems_done=totals.problems_done,
             problems_nearly=totals.problems_nearly,
             problem_completion_text=totals.problem_completion_text,
+            rebounded=totals.rebounded,
         )
 
 

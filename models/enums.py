@@ -93,3 +93,16 @@ class ReportKind(StrEnum):
     progress = "progress"  # 进展填报
     closure = "closure"  # 申请销号 with its summary
     imported = "imported"  # the progress column of an imported ledger
+    followup = "followup"  # 回头看: the unit's 未反弹 confirmation, with its evidence
+
+
+class FollowUpStatus(StrEnum):
+    """Where a 回头看 stands."""
+
+    scheduled = "scheduled"  # 待回头看: due some months after 销号
+    confirmed = "confirmed"  # 未反弹
+    reopened = "reopened"  # 反弹: the task was reopened
+
+    @property
+    def label(self) -> str:
+        return {"scheduled": "待回头看", "confirmed": "未反弹", "reopened": "反弹"}[self.value]

@@ -14,7 +14,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.enums import ExtensionStatus, ReportKind, Role, TaskKind, TaskStatus
+from models.enums import (
+    ExtensionStatus,
+    FollowUpStatus,
+    ReportKind,
+    Role,
+    TaskKind,
+    TaskStatus,
+)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -100,6 +107,8 @@ class Inspection(SQLModel, table=True):
     plan_doc_no: str = Field(default="", max_length=200)  # 整改方案文号
     title: str = Field(max_length=400)
     created_at: datetime = _ts(default_factory=utc_now)
+    # 回头看: months after a task's 销号 (a task may have its own, Task.followup_months).
+    followup_months: int = Field(default=6, sa_column_kwargs={"server_default": "6"})
     # Withdrawn (a round imported twice): its tasks leave every count, light and notice;
     # nothing is deleted, and restoring clears the mark.
     withdrawn_at: datetime | None = _ts(default=None)
@@ -155,6 +164,7 @@ class Task(SQLModel, table=True):
     # Columns of the imported ledger that rectify has no field for, kept as written:
     # {column name: cell text}.
     extra: dict[str, str] | None = Field(default=None, sa_type=sa.JSON)
+    followup_months: int | None = None  # 回头看 interval of its own; None: the round's
 
     __mapper_args__ = {"version_id_col": _TASK_VERSION}
 
@@ -231,3 +241,23 @@ class HistoryEntry(SQLModel, table=True):
     old_value: str | None = None
     new_value: str | None = None
     note: str = Field(default="")  # e.g. the reason a closure was returned
+
+
+class FollowUp(SQLModel, table=True):
+    """A 回头看 of a closed task: due some months after its 销号, told once, then 未反弹 or 反弹."""
+
+    __tablename__ = "followup"
+    __table_args__ = (sa.Index("ix_followup_status_due", "status", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    closed_at: datetime = _ts()  # the 销号 it follows
+    due_on: date
+    status: FollowUpStatus = Field(
+        default=FollowUpStatus.scheduled, sa_type=enum_type(FollowUpStatus)
+    )
+    reminded_on: date | None = None  # the day the 回头看提醒 went out (once)
+    resolved_by: str | None = Field(default=None, max_length=100)
+    resolved_at: datetime | None = _ts(default=None)
+    note: str = Field(default="")  # the 未反弹 note, or the reason of the 反弹
+    report_id: int | None = Field(default=None, foreign_key="progressreport.id")

@@ -31,6 +31,7 @@ from models.settings import Settings
 from models.workdays import work_calendar
 from notifications.channels import Channels, load_channels
 from notifications.delivery import DeliveryReport, deliver_pending
+from notifications.followup import plan_followup_reminders
 from notifications.outbox import NoticeDraft, enqueue, existing_keys, notice_key
 from notifications.render import Renderer
 
@@ -49,6 +50,7 @@ class PlanReport:
     tasks_due: int = 0
     steps_marked: int = 0
     supervision_orders: list[str] = field(default_factory=list)
+    followups: int = 0  # 回头看提醒 notices created (notifications.followup)
     recipients_without_channel: list[str] = field(default_factory=list)
     by_level: dict[str, int] = field(default_factory=dict)
     drafts: list[NoticeDraft] = field(default_factory=list)  # filled on a dry run
@@ -65,6 +67,7 @@ class PlanReport:
             "steps_marked": self.steps_marked,
             "by_level": self.by_level,
             "supervision_orders": self.supervision_orders,
+            "followups": self.followups,
             "recipients_without_channel": self.recipients_without_channel,
         }
 
@@ -185,6 +188,9 @@ def _plan_once(
         report.planned = result.created
         report.duplicates += result.duplicates
         report.supervision_orders = [o.label for o in orders]
+        report.followups = plan_followup_reminders(
+            session, as_of=as_of, now=now, settings=settings, renderer=renderer, period=period
+        )
         _count_levels(report, fresh)
     return report, plan
 

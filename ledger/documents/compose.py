@@ -159,7 +159,9 @@ def totals_sentence(totals: Totals, *, source_kind: str = SourceKind.xunshi.valu
         f"总体完成率{totals.problem_completion_text};"
         f"制定整改措施{totals.tasks}项,已销号{totals.closed}项,"
         f"措施完成率{totals.completion_text};"
-        f"{advancing},长期坚持{totals.ongoing}项,逾期{totals.overdue}项。"
+        f"{advancing},长期坚持{totals.ongoing}项,逾期{totals.overdue}项"
+        + (f";开展“回头看”发现反弹{totals.rebounded}项,已重新纳入整改" if totals.rebounded else "")
+        + "。"
     )
 
 

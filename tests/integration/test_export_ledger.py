@@ -112,6 +112,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_problems_and_t
         )
         for table in (
             "history",
+            "followup",
             "evidence",
             "extension",
             "progressreport",
