@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
+import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, col, select
@@ -44,6 +45,7 @@ from ledger.evidence import blob_path
 from ledger.exporting import export_ledger
 from ledger.filenames import NameTaker, folder_name, safe_name
 from ledger.files import atomic_path
+from ledger.queries import live_tasks
 from ledger.registry import get_inspection
 from ledger.zipping import copy_into, normalise_office_file, stamp
 from models.outbox import SupervisionOrder
@@ -272,7 +274,21 @@ def build_archive(
             select(Problem).where(Problem.inspection_id == inspection_id).order_by(col(Problem.seq))
         )
     )
-    forms = closure_forms(session, col(Task.inspection_id) == inspection_id)
+    if inspection.withdrawn_at is not None:
+        raise InvalidInputError(
+            f"轮次 {inspection_id}“{inspection.title}”已撤销,不生成整改档案", field="inspection_id"
+        )
+    of_round = col(Task.inspection_id) == inspection_id
+    forms = closure_forms(session, sa.and_(of_round, live_tasks()))
+    # Withdrawn tasks (entered by mistake) leave the archive; the 目录 names them once.
+    withdrawn = tuple(
+        f"{code} {measure}"
+        for code, measure in session.execute(
+            sa.select(col(Task.code), col(Task.measure))
+            .where(of_round, col(Task.withdrawn_at).is_not(None))
+            .order_by(col(Task.id))
+        )
+    )
     by_problem: dict[int, list[ClosureFormData]] = {}
     for form in forms:
         by_problem.setdefault(form.problem_id, []).append(form)
@@ -324,7 +340,9 @@ def build_archive(
                 )
         _check_blobs(files)
 
-        index = ArchiveIndex(inspection=inspection.title, as_of=as_of, files=tuple(files))
+        index = ArchiveIndex(
+            inspection=inspection.title, as_of=as_of, files=tuple(files), withdrawn=withdrawn
+        )
         index_docx = renderer.docx(index)
         index_xlsx = renderer.xlsx(lambda p: _index_workbook(index, p))
 
@@ -350,4 +368,5 @@ def build_archive(
         closure_forms=len(forms),
         supervision_orders=order_count,
         size=out.stat().st_size,
+        withdrawn=withdrawn,
     )

@@ -25,6 +25,7 @@ from ledger.errors import InvalidInputError, LifecycleError
 from ledger.evidence import store_files
 from ledger.followup_due import due_on
 from ledger.history import record
+from ledger.queries import live_tasks
 from ledger.registry import get_inspection
 from ledger.wording import cn_date
 from models.enums import FollowUpStatus, ReportKind
@@ -98,6 +99,7 @@ def list_followups(
         .join(Task, col(Task.id) == FollowUp.task_id)
         .join(Inspection, col(Inspection.id) == Task.inspection_id)
         .join(Unit, col(Unit.id) == Task.lead_unit_id)
+        .where(live_tasks())
         .order_by(col(FollowUp.due_on), col(FollowUp.id))
     )
     remit = remit_clause(actor)

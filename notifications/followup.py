@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from ledger.queries import live_tasks
 from ledger.reminders import OFFICE_NAME
 from ledger.reminders.audience import OFFICE_TAG
 from models.enums import FollowUpStatus
@@ -56,6 +57,7 @@ def _due(session: Session, as_of: date) -> list[Any]:
                 col(FollowUp.status) == FollowUpStatus.scheduled.value,
                 col(FollowUp.reminded_on).is_(None),
                 col(FollowUp.due_on) <= as_of,
+                live_tasks(),
             )
             .order_by(col(FollowUp.due_on), col(FollowUp.id))
         ).all()

@@ -179,3 +179,35 @@ def test_only_the_office_builds_an_archive_and_only_as_a_zip(
                 rules=Rules(),
                 evidence_store=finished_round.evidence_store,
             )
+
+
+def test_a_withdrawn_task_is_left_out_and_listed_as_withdrawn_in_the_index(
+    engine: sa.Engine, finished_round: FinishedRound, tmp_path: Path
+) -> None:
+    from ledger.corrections import withdraw_task
+    from tests.fixtures.documents import at
+
+    with transaction(engine) as session:
+        withdraw_task(
+            finished_round.tasks["2.1"],
+            reason="误录:该措施与1.2重复",
+            session=session,
+            actor=OFFICE,
+            now=at(FINISHED_AS_OF),
+        )
+    summary = build(engine, finished_round, tmp_path / "整改档案.zip")
+    assert summary.withdrawn == ("2.1 修订科技特派员考核办法,把服务实绩作为考核主要依据",)
+    assert summary.closure_forms == 6
+    with zipfile.ZipFile(summary.path) as zf:
+        names = zf.namelist()
+        (tmp_path / "目录.docx").write_bytes(zf.read("00_目录.docx"))
+        rows = index_rows(zf, tmp_path)
+    assert not any(
+        "修订科技特派员考核办法" in n or n.endswith("销号审批表-2.1.docx") for n in names
+    )
+    assert len(rows) == len(names) - 2
+    texts = [p.text for p in Document(str(tmp_path / "目录.docx")).paragraphs]
+    assert (
+        "已撤销、未列入档案的整改任务:2.1 修订科技特派员考核办法,把服务实绩作为考核主要依据"
+        in texts
+    )
