@@ -103,6 +103,9 @@ def _import(engine: sa.Engine, path: Path, run: int) -> None:
             rules=Rules(),
             calendar=WorkCalendar(),
             round_fields=RoundFields(title=f"基准导入 {run}", feedback_date=date(2026, 10, 15)),
+            # Every run a round of its own, as before rounds were matched by content: the same
+            # file would otherwise match the first run's round and become a no-change import.
+            new_round=True,
         )
 
 

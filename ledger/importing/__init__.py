@@ -91,9 +91,39 @@ class ImportResult:
         return data
 
 
-def read_ledger(path: Path, *, sheet: str | None = None) -> tuple[Grid, Header]:
+def read_ledger(
+    path: Path, *, sheet: str | None = None, notes: list[str] | None = None
+) -> tuple[Grid, Header]:
+    """The ledger sheet and its header. Without a sheet named, a workbook that also holds
+    process records or statistics is searched for its ledger: the sheet whose header names
+    the most known columns (and all the needed ones); `notes` says which was read."""
     grid = read_grid(path, sheet)
-    return grid, find_header(grid, file_name=path.name)
+    if sheet is not None or len(grid.sheet_names) < 2:
+        return grid, find_header(grid, file_name=path.name)
+    best: tuple[int, Grid, Header] | None = None
+    first_error: InvalidInputError | None = None
+    for name in grid.sheet_names:
+        candidate = grid if name == grid.sheet_name else read_grid(path, name)
+        try:
+            header = find_header(candidate, file_name=path.name)
+        except InvalidInputError as exc:
+            if name == grid.sheet_name:
+                first_error = exc
+            continue
+        if best is None or len(header.columns) > best[0]:
+            best = (len(header.columns), candidate, header)
+    if best is None:
+        raise first_error or InvalidInputError(
+            f"文件“{path.name}”的工作表中找不到台账表头", field="file"
+        )
+    _, chosen, header = best
+    if notes is not None:
+        others = "、".join(n for n in grid.sheet_names if n != chosen.sheet_name)
+        notes.append(
+            f"工作簿有{len(grid.sheet_names)}个工作表,读取了“{chosen.sheet_name}”(表头识别出的列最多);"
+            f"未读取:{others}"
+        )
+    return chosen, header
 
 
 def import_ledger(
@@ -114,7 +144,8 @@ def import_ledger(
     """Import (or with dry_run, plan) one sheet of a ledger in the caller's transaction."""
     require_office(actor, "导入整改台账")
     fields = round_fields or RoundFields()
-    grid, header = read_ledger(path, sheet=sheet)
+    sheet_notes: list[str] = []
+    grid, header = read_ledger(path, sheet=sheet, notes=sheet_notes)
     # Deadlines are checked against the feedback date stated (command line, then ledger);
     # without one, deadlines without a year count from the best date known.
     stated = stated_feedback_date(fields, header)
@@ -185,7 +216,7 @@ def import_ledger(
         differences=choice.differences + plan.differences,
         not_in_ledger=plan.not_in_ledger,
         ignored_columns=header.ignored,
-        notes=choice.notes,
+        notes=sheet_notes + choice.notes,
         rows=_rows(plan, ledger),
     )
 

@@ -163,6 +163,7 @@ def apply_plan(
                 "status": t.status.value,
                 "version": 1,
                 "note": p.note,
+                "extra": p.extra or None,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -269,6 +270,7 @@ def _update_tasks(
                 "_person": changed.get("person", e.person),
                 "_kind": changed.get("kind", e.kind.value),
                 "_note": changed.get("note", e.note),
+                "_extra": changed.get("extra", e.extra) or None,
                 "_lead_unit_id": unit_id[changed.get("lead_unit", e.lead_unit)],
                 "_deadline": deadline,
                 "_original_deadline": deadline if "deadline" in changed else e.original_deadline,
@@ -305,6 +307,7 @@ def _update_tasks(
             person=sa.bindparam("_person"),
             kind=sa.bindparam("_kind"),
             note=sa.bindparam("_note"),
+            extra=sa.bindparam("_extra", type_=sa.JSON()),
             lead_unit_id=sa.bindparam("_lead_unit_id"),
             deadline=sa.bindparam("_deadline"),
             original_deadline=sa.bindparam("_original_deadline"),

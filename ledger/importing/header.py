@@ -18,7 +18,7 @@ from ledger.importing.reading import Grid
 # Field → the names offices give the column. Exact names first; a longer label that
 # contains one of these (整改措施(具体)) is matched by the longest name it contains.
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "serial": ("序号", "编号", "问题序号", "问题编号", "顺序号", "项目序号"),
+    "serial": ("序号", "编号", "问题序号", "问题编号", "事项编号", "顺序号", "项目序号"),
     "category": ("问题类别", "问题类型", "问题分类", "类别", "所属方面", "问题领域"),
     "problem": (
         "问题",
@@ -38,6 +38,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "问题内容",
         "反馈意见",
         "整改问题",
+        # What 巡查 / 督办 systems call the problem's description.
+        "问题详情",
+        "问题详情描述",
+        "问题详细描述",
+        "具体表现",
+        "问题具体表现",
     ),
     "goal": ("整改目标", "目标", "整改要求", "预期目标", "目标要求"),
     "measure": (
@@ -64,6 +70,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "责任科室",
         "牵头科室",
         "责任主体",
+        "所属部门",
+        "整改部门",
+        "承办单位",
+        "承办部门",
+        "责任处室",
     ),
     "co_units": (
         "配合单位",
@@ -87,6 +98,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "办结时限",
         "截止时间",
         "计划完成时间",
+        "整改截止日期",
+        "截止日期",
+        "计划完成日期",
+        "办结期限",
     ),
     "kind": ("整改类型", "任务类型", "时限类型", "整改方式", "整改性质", "类型"),
     "progress": (
@@ -100,6 +115,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "落实情况",
         "整改进度",
         "进度",
+        "最新整改反馈",
+        "整改反馈",
+        "最新反馈",
     ),
     "completion": ("完成情况", "整改完成情况", "整改情况", "整改结果", "是否完成", "完成进度"),
     "status": ("状态", "整改状态", "任务状态", "销号状态", "销号情况", "是否销号"),
@@ -107,7 +125,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 # Columns the exported ledger adds; recognised so they are not reported as unknown.
 DERIVED = ("剩余天数", "超期天数", "预警", "灯", "进展日期", "填报日期", "亮灯")
-REQUIRED = ("problem", "measure", "lead_unit", "deadline")
+# No measure column: one row per problem, each problem its own single measure.
+REQUIRED = ("problem", "lead_unit", "deadline")
 FIELD_LABELS = {
     "serial": "序号",
     "category": "问题类别",
@@ -140,19 +159,25 @@ def normalise_label(value: object) -> str:
 
 def field_of(value: object) -> str | None:
     """The field a header cell names, or None ("derived" for the export's own columns)."""
+    return match_of(value)[0]
+
+
+def match_of(value: object) -> tuple[str | None, int]:
+    """The field a header cell names and how surely: an exact name beats a longer label
+    that contains one (问题详情描述 is the problem; 问题标题 only contains 问题)."""
     if not isinstance(value, str):
-        return None
+        return None, 0
     label = normalise_label(value)
     if not label or len(label) > _MAX_LABEL:
-        return None
+        return None, 0
     if label in _EXACT:
-        return _EXACT[label]
+        return _EXACT[label], 100 + len(label)
     if label in DERIVED:
-        return "derived"
+        return "derived", 100
     for name in _BY_LENGTH:
         if name in label:
-            return _EXACT[name]
-    return None
+            return _EXACT[name], len(name)
+    return None, 0
 
 
 @dataclass
@@ -161,6 +186,9 @@ class Header:
     columns: dict[str, int]  # field → column index
     labels: dict[str, str]  # field → the column's name as written in the file
     ignored: list[str] = field(default_factory=list)  # columns not used
+    # Columns kept as written on each task (column index → name): those rectify has no
+    # field for, never an error.
+    extra: dict[int, str] = field(default_factory=dict)
     title: str = ""
     reporter: str = ""  # 填报单位
     feedback_date: date | None = None  # 反馈日期 / 反馈时间
@@ -258,21 +286,28 @@ def find_header(grid: Grid, *, file_name: str) -> Header:
     rows = [best_row, best_row + 1] if _is_second_header_row(grid, best_row) else [best_row]
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
-    ignored: list[str] = []
+    scores: dict[str, int] = {}
+    named: list[tuple[int, str, str | None]] = []
     for c in range(grid.width):
         label = _label_at(grid, rows, c)
         if label is None:
             continue
-        f = field_of(label)
-        text = str(label).replace("\n", "")
+        f, score = match_of(label)
         if f == "derived":
             continue
-        if f is None or f in columns:
-            ignored.append(text)
-            continue
-        columns[f], labels[f] = c, text
+        named.append((c, str(label).replace("\n", ""), f))
+        if f is not None and score > scores.get(f, -1):
+            columns[f], labels[f], scores[f] = c, str(label).replace("\n", ""), score
+    used = set(columns.values())
+    extra = {c: text for c, text, _f in named if c not in used}
     last = rows[-1]
-    header = Header(last_row=last, columns=columns, labels=labels, ignored=ignored)
+    header = Header(
+        last_row=last,
+        columns=columns,
+        labels=labels,
+        ignored=list(extra.values()),
+        extra=extra,
+    )
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
         found = "、".join(f"“{labels[f]}”" for f in columns) or "无"

@@ -49,6 +49,7 @@ class ExistingTask:
     note: str
     latest_report: str | None
     withdrawn: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -160,6 +161,7 @@ def _existing(session: Session, inspection_id: int) -> tuple[list[Problem], list
             note=t.note,
             latest_report=latest.get(t.id),  # type: ignore[arg-type]
             withdrawn=t.withdrawn_at is not None,
+            extra=dict(t.extra or {}),
         )
         for t, lead in rows
     ]
@@ -286,6 +288,8 @@ def _compare(
             changes.append((f, getattr(match, f), getattr(parsed, f)))
     if "co_units" in present or parsed.co_units:
         changes.append(("co_units", match.co_units, parsed.co_units))
+    if parsed.extra or match.extra:
+        changes.append(("extra", match.extra, parsed.extra))
     deadline = parsed.deadline
     if parsed.kind is TaskKind.immediate and deadline is None:
         # 立行立改 without a date keeps the date it got at registration.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -115,8 +116,84 @@ def _read_workbook(data: bytes, kind: str, sheet: str | None, name: str) -> Grid
         file_kind=kind,
         sheet_names=names,
     )
+    if kind == "xlsx":
+        _hyperlink_texts(data, chosen, grid)
     _fill_merges(grid, merges)
     return grid
+
+
+_HYPERLINK = re.compile(
+    r'^\s*=?\s*HYPERLINK\s*\(\s*"((?:[^"]|"")*)"\s*(?:,\s*"((?:[^"]|"")*)")?', re.I
+)
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _hyperlink_texts(data: bytes, sheet: str, grid: Grid) -> None:
+    """A cell holding =HYPERLINK("url", "text") reads as its text. Excel stores the text as
+    the cell's cached value (calamine reads it); files written by other systems often store
+    the formula alone, which reads as empty: those cells are filled from the formula.
+    Only a sheet that mentions HYPERLINK at all is parsed a second time, as a stream."""
+    import posixpath
+    import zipfile
+    from xml.etree.ElementTree import iterparse
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            rel_id = next(
+                (
+                    el.get(f"{rel_ns}id")
+                    for _e, el in iterparse(zf.open("xl/workbook.xml"))
+                    if el.tag == f"{ns}sheet" and el.get("name") == sheet
+                ),
+                None,
+            )
+            target = next(
+                (
+                    el.get("Target", "")
+                    for _e, el in iterparse(zf.open("xl/_rels/workbook.xml.rels"))
+                    if el.get("Id") == rel_id
+                ),
+                "",
+            )
+            if not target:
+                return
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+            with zf.open(path) as fh:
+                tail, found = b"", False
+                while chunk := fh.read(1 << 20):
+                    if b"HYPERLINK" in tail + chunk:
+                        found = True
+                        break
+                    tail = chunk[-8:]
+            if not found:
+                return
+            for _e, el in iterparse(zf.open(path)):
+                if el.tag != f"{ns}c":
+                    continue
+                formula = el.find(f"{ns}f")
+                m = _HYPERLINK.match(formula.text or "") if formula is not None else None
+                ref = _CELL_REF.fullmatch(el.get("r", ""))
+                if m and ref:
+                    _set_if_empty(grid, ref, (m.group(2) or m.group(1)).replace('""', '"'))
+                el.clear()
+    except (KeyError, zipfile.BadZipFile, SyntaxError):
+        return  # no parts to read: the values calamine gave stand
+
+
+def _set_if_empty(grid: Grid, ref: re.Match[str], text: str) -> None:
+    col = 0
+    for ch in ref.group(1):
+        col = col * 26 + ord(ch) - 64
+    r, c = int(ref.group(2)) - 1, col - 1
+    if r >= len(grid.values):
+        return
+    row = grid.values[r]
+    if len(row) <= c:
+        row.extend([None] * (c + 1 - len(row)))
+    if row[c] is None:
+        row[c] = _clean(text)
 
 
 def _chosen_sheet(

@@ -78,6 +78,7 @@ class ParsedTask:
     note: str
     status_text: str
     marked_done: bool
+    extra: dict[str, str] = field(default_factory=dict)  # the ledger's other columns
 
 
 @dataclass
@@ -161,22 +162,30 @@ class _Reader:
         return self.out
 
     def row(self, r: int, values: list[Any]) -> None:
-        measure = _text(self.cell(r, "measure"))
+        problem_text = _text(self.cell(r, "problem"))
+        per_problem = "measure" not in self.header.columns
+        if per_problem:
+            # One row per problem: the problem is its own single measure (its 整改要求 /
+            # 整改目标 where the ledger gives one).
+            measure = _text(self.cell(r, "goal")) or problem_text
+        else:
+            measure = _text(self.cell(r, "measure"))
         units = _text(self.cell(r, "lead_unit"))
         deadline = self.cell(r, "deadline")
-        problem_text = _text(self.cell(r, "problem"))
         nothing_of_a_task = not measure and not units and deadline is None
+        if per_problem:
+            nothing_of_a_task = not units and deadline is None
         heading_only = nothing_of_a_task and (not problem_text or problem_text.endswith("方面"))
         if values.count(values[0]) == len(values) and (len(values) > 1 or heading_only):
             # One thing named across the row or in a side column: 一、政治建设方面.
             self.category = _SERIAL_PREFIX.sub("", _text(values[0]))[:200]
             return
-        if nothing_of_a_task and problem_text:
+        if nothing_of_a_task and problem_text and not per_problem:
             # A problem whose measures follow in the rows below.
             self.current_problem = self.problem(r, problem_text)
             return
-        mc = self.header.columns["measure"]
-        if (r, mc) in self.grid.continued and self.out.tasks:
+        mc = self.header.columns.get("measure")
+        if mc is not None and (r, mc) in self.grid.continued and self.out.tasks:
             self._continued_measure(r, units)
             return
         if problem_text:
@@ -240,8 +249,18 @@ class _Reader:
                 note=_text(self.cell(r, "note")),
                 status_text=status_text,
                 marked_done=is_marked_done(completion, progress, status_text),
+                extra=self.extra(r),
             )
         )
+
+    def extra(self, r: int) -> dict[str, str]:
+        row = self.grid.values[r]
+        kept = {}
+        for c, label in self.header.extra.items():
+            text = _text(row[c]) if c < len(row) else ""
+            if text:
+                kept[label] = text[:2000]
+        return kept
 
     def _continued_measure(self, r: int, units: str) -> None:
         """A measure cell merged over several rows is one task; extra units there join it."""
