@@ -133,24 +133,61 @@ def _unknown_feedback_note(header: Header) -> str:
     )
 
 
+def _candidate_rounds(session: Session, ledger: ParsedLedger) -> list[int]:
+    """Rounds sharing at least one measure or problem text, word for word, with the file:
+    a few set-based queries (chunks of parameters), so a new ledger on a
+    database of 100,000 tasks is not compared task by task with every round."""
+    found: set[int] = set()
+    measures = list({t.measure for t in ledger.tasks})
+    problems = list({p.description for p in ledger.problems})
+    for start in range(0, len(measures), _CHUNK):
+        found.update(
+            session.exec(
+                select(Task.inspection_id)
+                .where(col(Task.measure).in_(measures[start : start + _CHUNK]), live_tasks())
+                .distinct()
+            ).all()
+        )
+    for start in range(0, len(problems), _CHUNK):
+        found.update(
+            session.exec(
+                select(Problem.inspection_id)
+                .join(Task, col(Task.problem_id) == Problem.id)
+                .where(col(Problem.description).in_(problems[start : start + _CHUNK]), live_tasks())
+                .distinct()
+            ).all()
+        )
+    return sorted(found)
+
+
+_CHUNK = 10_000  # bound parameters per query (SQLite allows 32,766)
+
+
 def match_round(
     session: Session, ledger: ParsedLedger
 ) -> tuple[Inspection | None, int, Inspection | None]:
     """The round holding a clear majority of the ledger's measures, how many it holds, and
-    (when none qualifies) the closest round. One query over the live tasks."""
+    (when none qualifies) the closest round. Only rounds sharing some text word for word are
+    compared, with the same key as a re-import (punctuation and serials ignored)."""
+    candidates = _candidate_rounds(session, ledger)
+    if not candidates:
+        return None, 0, None
     keys = {t.key for t in ledger.tasks}
     rows = session.exec(
         select(Task.inspection_id, Problem.description, Task.measure)  # type: ignore[call-overload]
         .join(Problem, col(Problem.id) == Task.problem_id)
-        .where(live_tasks())
+        .where(col(Task.inspection_id).in_(candidates), live_tasks())
     ).all()
     found: Counter[int] = Counter()
-    cache: dict[str, str] = {}
+    cache: dict[str, str] = {}  # a round imported twice repeats every text
     for inspection_id, description, measure in rows:
         problem_key = cache.get(description)
         if problem_key is None:
             problem_key = cache[description] = normalise_text(description)
-        if (problem_key, normalise_text(measure)) in keys:
+        measure_key = cache.get(measure)
+        if measure_key is None:
+            measure_key = cache[measure] = normalise_text(measure)
+        if (problem_key, measure_key) in keys:
             found[inspection_id] += 1
     if not found:
         return None, 0, None
