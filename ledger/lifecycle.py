@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ledger.actors import Actor, require_office, require_task_actor
 from ledger.errors import InvalidInputError, LifecycleError, NotFoundError
@@ -20,13 +20,28 @@ from ledger.history import record, record_changes
 from models import rules as R
 from models.enums import ExtensionStatus, ReportKind, TaskStatus
 from models.limits import Limits
-from models.tables import Evidence, Extension, ProgressReport, Task
+from models.tables import Evidence, Extension, Inspection, ProgressReport, Task
 
 
 def get_task(session: Session, task_id: int) -> Task:
     task = session.get(Task, task_id)
     if task is None:
         raise NotFoundError(f"任务编号 {task_id} 不存在", field="task_id")
+    return task
+
+
+def live_task(session: Session, task_id: int) -> Task:
+    """A task a step may act on: a withdrawn task (or one of a withdrawn round) is read, not
+    worked on, until the office restores it."""
+    task = get_task(session, task_id)
+    round_withdrawn = session.exec(
+        select(Inspection.withdrawn_at).where(Inspection.id == task.inspection_id)
+    ).first()
+    if task.withdrawn_at is not None or round_withdrawn is not None:
+        raise LifecycleError(
+            f"任务 {task.code} 已撤销,不能再办理;如需继续整改,请整改办先恢复该任务",
+            field="task_id",
+        )
     return task
 
 
@@ -127,7 +142,7 @@ def report_progress(
     """进展填报: the first report moves 待整改 to 整改中."""
     if not text.strip():
         raise InvalidInputError("进展内容不能为空", field="text")
-    task = get_task(session, task_id)
+    task = live_task(session, task_id)
     require_task_actor(session, actor, task, "填报进展")
     new = _next_status(R.after_progress, TaskStatus(task.status))
     report = _add_report(
@@ -175,7 +190,7 @@ def submit_for_closure(
     evidence_max_bytes: int = Limits.evidence_max_bytes,
 ) -> ProgressReport:
     """申请销号: needs a summary and evidence, or an explicit reason why none is needed."""
-    task = get_task(session, task_id)
+    task = live_task(session, task_id)
     require_task_actor(session, actor, task, "申请销号")
     new = _next_status(
         R.after_submit,
@@ -204,7 +219,7 @@ def verify_closure(
     task_id: int, *, note: str = "", session: Session, actor: Actor, now: datetime
 ) -> Task:
     """销号: only the office."""
-    task = get_task(session, task_id)
+    task = live_task(session, task_id)
     require_office(actor, "销号")
     new = _next_status(R.after_verify, TaskStatus(task.status))
     _set_status(session, task, new, actor=actor, action="verify", now=now, note=note)
@@ -231,7 +246,7 @@ def return_for_rework(
     task_id: int, *, reason: str, session: Session, actor: Actor, now: datetime
 ) -> Task:
     """退回: back to 整改中, the reason kept in history."""
-    task = get_task(session, task_id)
+    task = live_task(session, task_id)
     require_office(actor, "退回销号申请")
     new = _next_status(R.after_return, TaskStatus(task.status), reason=reason)
     _set_status(session, task, new, actor=actor, action="return", now=now, note=reason.strip())
@@ -251,7 +266,7 @@ def request_extension(
     """延期申请: only while open and before the deadline."""
     if not reason.strip():
         raise InvalidInputError("申请延期须写明理由", field="reason")
-    task = get_task(session, task_id)
+    task = live_task(session, task_id)
     require_task_actor(session, actor, task, "申请延期")
     try:
         R.check_extension_request(
@@ -319,7 +334,7 @@ def decide_extension(
         raise LifecycleError(
             f"延期申请 {extension_id} 已{ExtensionStatus(extension.status).label},不能重复审批"
         )
-    task = get_task(session, extension.task_id)
+    task = live_task(session, extension.task_id)
     try:
         R.check_extension_decision(status=TaskStatus(task.status), approve=approve)
     except R.RuleError as exc:

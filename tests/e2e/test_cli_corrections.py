@@ -119,10 +119,15 @@ def test_a_withdrawn_task_leaves_every_list_count_and_notice_and_stays_readable(
     again = cli("import", str(office_ledger), check=True).out
     assert "已撤销的任务 1.3 相同,未导入" in again
 
+    # Nobody works on a withdrawn task until it is restored.
+    refused = cli("progress", str(gone["id"]), "--text", "已统计")
+    assert refused.code == 1 and "已撤销,不能再办理" in refused.err
+
     restored = cli("task", "restore", str(gone["id"]), "--reason", "核实后保留")
     assert restored.code == 0, restored.err
     assert len(json.loads(cli("tasks", "--json").out)) == 11
     assert [h["action"] for h in _history(cli, gone["id"])][-2:] == ["withdraw", "restore"]
+    assert cli("progress", str(gone["id"]), "--text", "已统计").code == 0
 
 
 def test_a_round_imported_twice_is_withdrawn_and_restored(cli: Cli, office_ledger: Path) -> None:
