@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ledger.files import write_text
+from ledger.queries import live_tasks
 from ledger.summary import RedItem, UnitRow, WeeklySummary, iso_week, weekly_summary
 from ledger.uow import transaction
 from models.enums import Role
@@ -78,7 +79,10 @@ def weekly_recipients(session: Session) -> list[str]:
     A user row of that name with a notify_tag gives the tag instead of the name, for when
     two leaders share a name.
     """
-    task_leaders = session.exec(select(Task.leader).where(col(Task.leader) != "").distinct()).all()
+    # Leaders of live tasks only: a withdrawn task makes nobody a recipient.
+    task_leaders = session.exec(
+        select(Task.leader).where(col(Task.leader) != "", live_tasks()).distinct()
+    ).all()
     users = session.exec(
         select(User).where(
             sa.or_(col(User.role) == Role.leader, col(User.name).in_(list(task_leaders)))

@@ -90,6 +90,9 @@ def test_a_withdrawn_task_leaves_every_list_count_and_notice_and_stays_readable(
 ) -> None:
     tasks = _imported(cli, office_ledger)
     gone = next(t for t in tasks if t["measure"] == "统计搬迁户孩子就学意愿并上报开发区社事局")
+    cli("task", "edit", str(gone["id"]), "--leader", "王书记", "--reason", "补录", check=True)
+    weekly = json.loads(cli("weekly", "--as-of", "2018-12-24", "--dry-run", "--json").out)
+    assert weekly["recipients"] == 2  # 整改办 and the task's leader
     result = cli("task", "withdraw", str(gone["id"]), "--reason", "重复登记")
     assert result.code == 0, result.err
     assert f"已撤销任务 {gone['id']}" in result.out
@@ -108,6 +111,8 @@ def test_a_withdrawn_task_leaves_every_list_count_and_notice_and_stays_readable(
     # The weekly summary, the report and the export count 10 tasks and do not name it.
     weekly = cli("weekly", "--as-of", "2018-12-24", "--dry-run", check=True).out
     assert "共10项" in weekly and "统计搬迁户孩子就学意愿" not in weekly
+    counts = json.loads(cli("weekly", "--as-of", "2018-12-24", "--dry-run", "--json").out)
+    assert counts["recipients"] == 1  # a withdrawn task makes nobody a recipient
     report = cli("report", "1", "--format", "md", "--as-of", "2018-12-31", check=True).out
     assert "制定整改措施10项" in report and "统计搬迁户孩子就学意愿" not in report
     out = tmp_path / "导出.xlsx"
