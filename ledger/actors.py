@@ -63,7 +63,9 @@ def require_task_actor(session: Session, actor: Actor, task: Task, what: str) ->
     if actor.role is Role.leader:
         raise ForbiddenError(f"“{actor.name}”(责任领导)只能查看,不能{what}")
     if actor.unit_id is None or actor.unit_id not in task_units(session, task):
-        raise ForbiddenError(
+        # "Not found", like reading it: another unit's task is not there for this unit
+        # (the web answers 404 for it, exactly as for a task that does not exist).
+        raise NotFoundError(
             f"“{actor.name}”所在单位“{actor.unit_name or '未指定'}”不是任务 {task.code} 的牵头或配合单位,不能{what}"
         )
 

@@ -173,7 +173,8 @@ def test_a_unit_acts_only_on_tasks_where_it_is_lead_or_co_unit(engine, tmp_path)
             now=NOW,
             evidence_store=tmp_path,
         )
-    with pytest.raises(ForbiddenError, match="县人社局"), transaction(engine) as s:
+    # Another unit's task is "not found" for this unit, as when it reads it.
+    with pytest.raises(NotFoundError, match="县人社局"), transaction(engine) as s:
         lifecycle.report_progress(
             sample.task_ids[0],
             text="越权填报",
