@@ -40,10 +40,17 @@ class ExtensionRequest:
     extension: Extension
 
 
+# The queue page lists the oldest requests first and at most this many of each kind
+# (a large office may have thousands waiting); the counts say how many wait in all.
+QUEUE_LIMIT = 200
+
+
 @dataclass(frozen=True)
 class ReviewQueue:
     closures: list[ClosureRequest]
     extensions: list[ExtensionRequest]
+    closures_waiting: int = 0
+    extensions_waiting: int = 0
 
 
 def review_queue(*, session: Session, actor: Actor, today: date, rules: Rules) -> ReviewQueue:
@@ -92,11 +99,14 @@ def review_queue(*, session: Session, actor: Actor, today: date, rules: Rules) -
         for report, files in [closures[v.id]]
     ]
     queue.sort(key=lambda c: c.asked_at)
+    extensions = [
+        ExtensionRequest(ext_views[x.task_id], x) for x in pending if x.task_id in ext_views
+    ]
     return ReviewQueue(
-        closures=queue,
-        extensions=[
-            ExtensionRequest(ext_views[x.task_id], x) for x in pending if x.task_id in ext_views
-        ],
+        closures=queue[:QUEUE_LIMIT],
+        extensions=extensions[:QUEUE_LIMIT],
+        closures_waiting=len(queue),
+        extensions_waiting=len(extensions),
     )
 
 

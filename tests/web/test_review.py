@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -212,3 +212,16 @@ def test_a_leader_or_unit_cannot_decide(web_world):
         )
         assert response.status_code == 403 and "仅限整改办" in response.text
     assert _status(web_world.engine, task_id) == "submitted"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_long_queue_shows_the_oldest_requests_and_how_many_wait(web_world, monkeypatch):
+    from ledger import review
+
+    monkeypatch.setattr(review, "QUEUE_LIMIT", 1)
+    second, _ = _ask_closure(web_world, "1.2")  # asked first, though later in the ledger
+    web_world.clock.at += timedelta(minutes=5)
+    first, _ = _ask_closure(web_world, "1.1")
+    page = web_world.login("周主任").get("/review").text
+    assert "待销号(2)" in page and "显示最早申请的 1 项" in page
+    assert f'id="task-{second}"' in page and f'id="task-{first}"' not in page
