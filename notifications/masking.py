@@ -84,9 +84,23 @@ def mask(text: str, url: str, shown: str, privacy_url: str = "") -> str:
     return text
 
 
+_ANY_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s'\"<>]+")
+_HOSTNAME = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+|localhost|\[[0-9a-fA-F:]+\]")
+
+
+def any_url_shown(url: str) -> str:
+    """Scheme and host of a URL whose secrets are not known (Apprise logging a URL it is
+    still loading): the host only when it looks like a host name, never a token."""
+    scheme, host, port = _host_port(url)
+    if host and "..." not in host and _HOSTNAME.fullmatch(host):
+        return f"{scheme}://{host}" + (f":{port}" if port else "")
+    return f"{scheme}://***"
+
+
 class SecretFilter(logging.Filter):
-    """Stars out every known channel secret in log records (Apprise logs URLs and responses;
-    Prefect forwards records of any logger it is told to capture, at any level)."""
+    """Stars out every known channel secret in log records, and cuts any URL in them down to
+    scheme and host (Apprise logs the URLs it loads and the ones it posts to; Prefect
+    forwards records of any logger it is told to capture, at any level)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -102,13 +116,13 @@ class SecretFilter(logging.Filter):
 
     def scrub(self, text: str) -> str:
         with self._lock:
-            if not self._secrets:
-                return text
-            if self._pattern is None:
+            if self._secrets and self._pattern is None:
                 ordered = sorted(self._secrets, key=len, reverse=True)
                 self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
             pattern = self._pattern
-        return pattern.sub(STARS, text)
+        if pattern is not None:
+            text = pattern.sub(STARS, text)
+        return _ANY_URL.sub(lambda m: any_url_shown(m.group(0)), text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
