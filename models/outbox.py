@@ -97,3 +97,21 @@ class SupervisionOrder(SQLModel, table=True):
     @property
     def label(self) -> str:
         return f"督办〔{self.year}〕{self.number}号"
+
+
+class NoticeFile(SQLModel, table=True):
+    """An attachment's bytes by content key (sha256), kept in the database with the outbox, so
+    a deliverer on any machine can send it. A notice names it as `store:<sha256>/<file name>`."""
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    content: bytes = Field(sa_type=sa.LargeBinary)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class ChannelSlot(SQLModel, table=True):
+    """When the next message may go to a rate-limited channel (a group robot takes about 20 a
+    minute), shared by every deliverer: each send reserves the next slot."""
+
+    channel: str = Field(primary_key=True, max_length=64)  # the channel's fingerprint
+    next_at: datetime = Field(sa_type=UTCDateTime)

@@ -42,15 +42,18 @@ from typing import Any
 
 import apprise
 import sqlalchemy as sa
+from apprise.attachment.memory import AttachMemory
 from apprise.common import NotifyFormat
 from apprise.plugins.email.base import NotifyEmail
 from apprise.plugins.email.smtp import SMTPSecureMode
+from sqlalchemy.dialects import postgresql, sqlite
 
-from models.outbox import Notice, NoticeAttempt
+from models.outbox import ChannelSlot, Notice, NoticeAttempt
 from models.settings import Settings
 from notifications.channels import ASSET, Channel, Channels, load_channels
 from notifications.failures import Failure, describe_apprise, describe_smtp
 from notifications.masking import mask
+from notifications.outbox import load_attachments, stored_name
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +116,24 @@ class ClaimedNotice:
     attachments: list[str]
     attempts: int
     delivered: list[str]
+    files: dict[str, bytes] = field(default_factory=dict)  # sha256 -> the stored attachment
+
+    def attachment(self) -> apprise.AppriseAttachment | None:
+        """The attachments as Apprise sends them: stored bytes by content key (an older
+        notice may still name a local file)."""
+        if not self.attachments:
+            return None
+        items: list[Any] = []
+        for entry in self.attachments:
+            named = stored_name(entry)
+            if named is None:
+                items.append(entry)
+                continue
+            digest, name = named
+            if digest not in self.files:
+                raise LookupError(f"附件 {name} 不在发件箱中(内容编号 {digest[:12]})")
+            items.append(AttachMemory(content=self.files[digest], name=name))
+        return apprise.AppriseAttachment(items, asset=ASSET)
 
     def body_for(self, channel: Channel) -> str:
         if channel.body_format == "html":
@@ -527,8 +548,44 @@ def _apprise_failure(plugin: Any, words: str, elapsed: float) -> Failure:
     )
 
 
-def send_apprise_lane(channels: Channels, jobs: list[Job], record: Record) -> None:
-    """All sends to one channel URL, in order, through one plugin object."""
+class ChannelSlots:
+    """Rate limits that hold across deliverers: before each send to a rate-limited channel
+    (Apprise's `request_rate_per_sec`, seconds between messages: 5.5 for a DingTalk or WeCom
+    robot) a lane reserves the channel's next free slot in the database and waits for it."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def reserve(self, channel: Channel, interval: float) -> float:
+        """Seconds to wait before sending; the slot after this one is taken for the next."""
+        table: sa.Table = ChannelSlot.__table__  # type: ignore[attr-defined]
+        here = table.c.channel == channel.fingerprint
+        # A no-op UPDATE takes the row's lock (SQLite: the write lock) before reading it, so
+        # two deliverers never take the same slot.
+        lock = sa.update(table).where(here).values(channel=table.c.channel)
+        wall = wall_clock()
+        with self.engine.begin() as conn:
+            if conn.execute(lock).rowcount == 0:
+                insert = (
+                    postgresql.insert(table)
+                    if conn.dialect.name == "postgresql"
+                    else sqlite.insert(table)
+                ).on_conflict_do_nothing(index_elements=["channel"])
+                conn.execute(insert.values(channel=channel.fingerprint, next_at=wall))
+                conn.execute(lock)
+            next_at = conn.execute(sa.select(table.c.next_at).where(here)).scalar_one()
+            slot = max(next_at, wall)
+            conn.execute(
+                sa.update(table).where(here).values(next_at=slot + timedelta(seconds=interval))
+            )
+        return (slot - wall).total_seconds()
+
+
+def send_apprise_lane(
+    channels: Channels, jobs: list[Job], record: Record, *, slots: ChannelSlots
+) -> None:
+    """All sends to one channel URL, in order, through one plugin object, at the channel's
+    rate across every deliverer."""
     channel = jobs[0][1]
     try:
         plugin = channels.plugin_for(channel)
@@ -539,15 +596,18 @@ def send_apprise_lane(channels: Channels, jobs: list[Job], record: Record) -> No
         for notice, _ in jobs:
             record(SendResult(notice.id, channel, False, refused))
         return
+    interval = float(getattr(plugin, "request_rate_per_sec", 0) or 0)
     for notice, _ in jobs:
         failure: Failure | None = None
+        if interval > 0:
+            time.sleep(max(0.0, slots.reserve(channel, interval)))
         start = time.monotonic()
         try:
             result = apobj.notify(
                 body=notice.body_for(channel),
                 title=notice.title,
                 body_format=_FORMATS[channel.body_format],
-                attach=notice.attachments or None,
+                attach=notice.attachment(),
             )
             if not result:
                 failure = _apprise_failure(plugin, _apprise_words(result), time.monotonic() - start)
@@ -629,8 +689,7 @@ def message_id(notice_key: str, channel: Channel, address: str, domain: str) -> 
 
 
 def _email_messages(plugin: Any, notice: ClaimedNotice, channel: Channel) -> list[Any]:
-    paths: list[Any] = list(notice.attachments)
-    attach = apprise.AppriseAttachment(paths) if paths else None
+    attach = notice.attachment()
     messages = list(
         NotifyEmail.prepare_emails(
             subject=notice.title,
@@ -751,6 +810,7 @@ def deliver_pending(
         outcomes=outcomes,
     )
     smtp = SmtpConnections()
+    slots = ChannelSlots(engine)
     try:
         with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
             while limit is None or report.claimed < limit:
@@ -770,7 +830,9 @@ def deliver_pending(
                 futures = [
                     pool.submit(send_smtp_lane, channels, lane, recorder.record, pool=smtp)
                     if key[0] == "smtp"
-                    else pool.submit(send_apprise_lane, channels, lane, recorder.record)
+                    else pool.submit(
+                        send_apprise_lane, channels, lane, recorder.record, slots=slots
+                    )
                     for key, lane in lanes.items()
                 ]
                 for future in futures:
@@ -800,6 +862,19 @@ def _count_waiting(engine: sa.Engine, report: DeliveryReport) -> None:
     report.skipped_no_channel = [r for r, _ in waiting]
 
 
+def _load_files(batch: list[ClaimedNotice], engine: sa.Engine) -> None:
+    """The stored attachments of a batch, read once (a weekly chart is shared by all)."""
+    digests = {
+        named[0] for n in batch for a in n.attachments if (named := stored_name(a)) is not None
+    }
+    if not digests:
+        return
+    with engine.connect() as conn:
+        files = load_attachments(conn, digests)
+    for notice in batch:
+        notice.files = files
+
+
 def _jobs(
     batch: list[ClaimedNotice],
     channels: Channels,
@@ -808,6 +883,7 @@ def _jobs(
 ) -> list[Job]:
     jobs: list[Job] = []
     settled: list[_Outcome] = []
+    _load_files(batch, recorder.engine)
     for notice in batch:
         every = channels.channels_for(notice.recipient)
         targets = [c for c in every if c.fingerprint not in notice.delivered]

@@ -1,5 +1,10 @@
 """Writing notices into the outbox: set-based, and never the same notice twice.
 
+Attachments go in with the notice: a draft names local files (the weekly chart), the
+outbox keeps their bytes by content key (models.outbox.NoticeFile) and the notice names
+them `store:<sha256>/<file name>`, so a deliverer on another machine, or in another
+working folder, sends the same bytes.
+
 A notice's unique key is `kind:recipient:period`. `enqueue` reads the keys already taken
 in one SELECT and inserts the rest in one bulk INSERT that ignores a key a concurrent run
 inserted meanwhile (PostgreSQL ON CONFLICT DO NOTHING, SQLite INSERT OR IGNORE).
@@ -7,9 +12,11 @@ inserted meanwhile (PostgreSQL ON CONFLICT DO NOTHING, SQLite INSERT OR IGNORE).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +25,8 @@ from sqlmodel import Session, col, select
 
 from ledger.actors import Actor, require_office
 from ledger.bulk import bulk_insert
-from models.outbox import Notice
+from ledger.errors import InvalidInputError
+from models.outbox import Notice, NoticeFile
 
 # Keeps every IN (...) and bulk statement under SQLite's bound-parameter limit.
 CHUNK = 2000
@@ -110,6 +118,72 @@ def _copy_ignoring_taken_keys(session: Session, rows: list[dict[str, Any]]) -> d
 
 
 INCOMING = "notice_incoming"
+STORE = "store:"
+MAX_ATTACHMENT_BYTES = 25 * 2**20  # what a mail server takes in one message, about
+
+
+def stored_name(entry: str) -> tuple[str, str] | None:
+    """(sha256, file name) of a `store:` attachment; None for an older notice's local path."""
+    if not entry.startswith(STORE):
+        return None
+    digest, _, name = entry.removeprefix(STORE).partition("/")
+    return digest, name
+
+
+def store_attachments(session: Session, paths: Sequence[str]) -> dict[str, str]:
+    """Reads each file into the outbox once, by content key; returns path -> `store:` name."""
+    named: dict[str, str] = {}
+    rows: dict[str, dict[str, Any]] = {}
+    for entry in dict.fromkeys(paths):
+        if entry.startswith(STORE):
+            named[entry] = entry
+            continue
+        path = Path(entry)
+        try:
+            size = path.stat().st_size
+            if size > MAX_ATTACHMENT_BYTES:
+                raise InvalidInputError(
+                    f"附件 {path.name} 有 {size // 2**20} MB,超过 {MAX_ATTACHMENT_BYTES // 2**20} MB,"
+                    "邮件服务器通常拒收;请缩小后再发送",
+                    field="attachments",
+                )
+            content = path.read_bytes()
+        except OSError as exc:
+            raise InvalidInputError(
+                f"附件 {path.name} 无法读取({exc.strerror}),通知未写入发件箱",
+                field="attachments",
+            ) from None
+        digest = hashlib.sha256(content).hexdigest()
+        named[entry] = f"{STORE}{digest}/{path.name}"
+        rows.setdefault(digest, {"sha256": digest, "size": len(content), "content": content})
+    if rows:
+        table = NoticeFile.__table__  # type: ignore[attr-defined]
+        taken = set(
+            session.execute(
+                sa.select(table.c.sha256).where(table.c.sha256.in_(list(rows)))
+            ).scalars()
+        )
+        fresh = [r for digest, r in rows.items() if digest not in taken]
+        if fresh:
+            dialect = session.get_bind().dialect.name
+            insert = (
+                postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+            ).on_conflict_do_nothing(index_elements=["sha256"])
+            now = datetime.now(UTC)
+            session.execute(insert, [{**r, "created_at": now} for r in fresh])
+    return named
+
+
+def load_attachments(conn: sa.Connection, digests: Iterable[str]) -> dict[str, bytes]:
+    """The stored bytes of these content keys (one SELECT)."""
+    table = NoticeFile.__table__  # type: ignore[attr-defined]
+    wanted = list(dict.fromkeys(digests))
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        sa.select(table.c.sha256, table.c.content).where(table.c.sha256.in_(wanted))
+    )
+    return {digest: bytes(content) for digest, content in rows}
 
 
 def enqueue(drafts: Sequence[NoticeDraft], *, session: Session, now: datetime) -> EnqueueResult:
@@ -118,6 +192,9 @@ def enqueue(drafts: Sequence[NoticeDraft], *, session: Session, now: datetime) -
     for draft in drafts:
         by_key.setdefault(draft.key, draft)
     taken = existing_keys(session, list(by_key))
+    stored = store_attachments(
+        session, [a for k, d in by_key.items() if k not in taken for a in d.attachments]
+    )
     rows = [
         {
             "key": key,
@@ -129,7 +206,7 @@ def enqueue(drafts: Sequence[NoticeDraft], *, session: Session, now: datetime) -
             "body_text": d.body_text,
             "body_html": d.body_html,
             "body_md": d.body_md,
-            "attachments": list(d.attachments),
+            "attachments": [stored[a] for a in d.attachments],
             "status": "pending",
             "attempts": 0,
             "next_attempt_at": now,
