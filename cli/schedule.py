@@ -3,12 +3,23 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Annotated
 
 import sqlalchemy as sa
 import typer
 
-from cli.common import AsOfOpt, AsOpt, JsonOpt, context, emit_json, print_table, say, user_errors
+from cli.common import (
+    AsOfOpt,
+    AsOpt,
+    JsonOpt,
+    context,
+    emit_json,
+    fail,
+    print_table,
+    say,
+    user_errors,
+)
 from ledger.errors import InvalidInputError
 from ledger.wording import cn_date, first_few
 from models.outbox import NOTICE_STATUSES, Notice
@@ -225,8 +236,55 @@ def retry(
     typer.echo(f"已放回发件箱 {result.requeued} 份({parts}),将在下次发送时送出。")
 
 
+def deploy(
+    pool: Annotated[str, typer.Option("--pool", help="Prefect 工作池名称(类型 process,需先创建)")],
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            envvar="RECTIFY_CODE_SOURCE",
+            help="各工作节点取代码的位置:git 地址,或每台机器相同路径的文件夹"
+            "(默认:各节点已安装的整改通,按模块名加载)",
+        ),
+    ] = None,
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--api-url",
+            envvar="PREFECT_API_URL",
+            help="Prefect 服务地址,如 http://127.0.0.1:4200/api(默认取 PREFECT_API_URL)",
+        ),
+    ] = None,
+) -> None:
+    """把每日检查与整改周报注册到 Prefect 工作池,由各机器上的 worker 执行(多机运行)。"""
+    ctx = context()
+    with user_errors():
+        ctx.require_schema()
+    if api_url:
+        # Prefect reads its settings from the environment when it is first imported.
+        os.environ["PREFECT_API_URL"] = api_url
+    from flows.prefect_api import api_url as configured_api_url
+
+    url = configured_api_url()
+    if not url:
+        fail(
+            "未指定 Prefect 服务地址:请先运行 prefect server start,"
+            "再用 --api-url http://127.0.0.1:4200/api 或环境变量 PREFECT_API_URL 指定"
+        )
+    from flows.deploy import deploy_to_pool
+
+    with user_errors():
+        names = deploy_to_pool(pool, source=source)
+    say(f"已在 {url} 的工作池“{pool}”注册部署:{'、'.join(names)}")
+    typer.echo(
+        f"在每台工作机器上运行:prefect worker start --pool {pool} --limit 2"
+        "(--limit 为该 worker 同时运行的流程数)"
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Adds this area's commands to the rectify application."""
     app.command("check")(check)
     app.add_typer(outbox_app, name="outbox")
     app.command("deliver")(deliver)
+    app.command("deploy")(deploy)

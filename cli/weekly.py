@@ -89,7 +89,16 @@ def serve_cmd(
             "未指定 Prefect 服务地址:请先运行 prefect server start,"
             "再用 --api-url http://127.0.0.1:4200/api 或环境变量 PREFECT_API_URL 指定"
         )
+    from flows.deploy import pooled_elsewhere
     from flows.serve import serve_all
+
+    pooled = pooled_elsewhere()
+    if pooled:
+        fail(
+            f"Prefect 中已有工作池部署 {'、'.join(pooled)}:两者的定时会各自触发。"
+            "请只用一种方式:删除这些部署(prefect deployment delete …)后再运行 serve,"
+            "或继续使用工作池与 worker"
+        )
 
     typer.echo(f"定时任务 daily-check 与 weekly-summary 已在 {url} 上运行,按 Ctrl+C 停止")
     serve_all()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import mimetypes
 import queue
 import re
 import smtplib
@@ -132,7 +133,8 @@ class ClaimedNotice:
             digest, name = named
             if digest not in self.files:
                 raise LookupError(f"附件 {name} 不在发件箱中(内容编号 {digest[:12]})")
-            items.append(AttachMemory(content=self.files[digest], name=name))
+            mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            items.append(AttachMemory(content=self.files[digest], name=name, mimetype=mimetype))
         return apprise.AppriseAttachment(items, asset=ASSET)
 
     def body_for(self, channel: Channel) -> str:
