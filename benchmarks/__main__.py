@@ -28,6 +28,7 @@ SCALES: dict[str, dict[str, Any]] = {
         "weekly_tasks": 2_000,
         "report_tasks": 200,
         "archive": (10, 1.0),  # tasks, MB of evidence per task
+        "check_day": (500, 25, 1),  # tasks, units, runs
         "flow_overhead": False,
         "web": {"n_tasks": 2_000, "n_units": 100, "load_seconds": 2.0, "connections": 5},
     },
@@ -39,6 +40,7 @@ SCALES: dict[str, dict[str, Any]] = {
         "weekly_tasks": 100_000,
         "report_tasks": 1_000,
         "archive": (100, 2.0),  # 200 MB of evidence
+        "check_day": (100_000, 2_000, 3),
         "flow_overhead": True,
         "web": {"n_tasks": 100_000, "n_units": 2_000, "load_seconds": 30.0, "connections": 50},
     },
@@ -104,7 +106,19 @@ def scenarios(scale: dict[str, Any], db: str) -> list[tuple[str, Callable[[str],
         )
         return [*rows, bench_argon2()] if db == "sqlite" else rows
 
-    found += [("weekly", weekly), ("report", report), ("archive", archive), ("web", web)]
+    def check_day(url: str) -> Any:
+        from benchmarks.notify import bench_check_day
+
+        n_tasks, n_units, runs = scale["check_day"]
+        return bench_check_day(n_tasks, n_units, url, repeat=runs)
+
+    found += [
+        ("weekly", weekly),
+        ("report", report),
+        ("archive", archive),
+        ("web", web),
+        ("check", check_day),
+    ]
     if scale["flow_overhead"] and db == "sqlite":
 
         def flow(url: str) -> Any:
@@ -138,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         nargs="*",
-        help="run only these scenarios (import, export, plan, delivery, weekly, report, archive, flow, web)",
+        help="run only these scenarios"
+        " (import, export, plan, delivery, weekly, report, archive, check, flow, web)",
     )
     args = parser.parse_args(argv)
     logging.getLogger("models.workdays").setLevel(

@@ -443,3 +443,168 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- the whole daily check as an operator runs it ---------------------------------------
+
+
+@contextmanager
+def recording_smtp_receiver() -> Iterator[tuple[int, list[tuple[str, list[str], bytes]]]]:
+    """A loopback SMTP server keeping every message as received (envelope and bytes)."""
+    kept: list[tuple[str, list[str], bytes]] = []
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            kept.append((envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content)))
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield controller.port, kept
+    finally:
+        controller.stop()
+
+
+def _tags(engine: sa.Engine) -> list[str]:
+    """Every Apprise tag a digest can address: units, persons, leaders and the office."""
+    with engine.connect() as conn:
+        tags = set(conn.execute(sa.text("SELECT name FROM unit")).scalars())
+        for column in ("person", "leader"):
+            tags |= set(conn.execute(sa.text(f"SELECT DISTINCT {column} FROM task")).scalars())
+    return sorted(t for t in tags | {"office"} if t)
+
+
+def _cli_seconds(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
+    import subprocess
+    import sys
+
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"rectify {' '.join(args)} exited {done.returncode}: {done.stderr}")
+    return elapsed, done.stdout
+
+
+def _bare_smtp(port: int, messages: list[tuple[str, list[str], bytes]], connections: int) -> None:
+    """The same messages, byte for byte, over the same number of connections."""
+    lanes = [messages[i::connections] for i in range(connections)]
+
+    def lane(batch: list[tuple[str, list[str], bytes]]) -> None:
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            for sender, to, body in batch:
+                smtp.sendmail(sender, to, body)
+
+    with ThreadPoolExecutor(connections) as pool:
+        list(pool.map(lane, [b for b in lanes if b]))
+
+
+def bench_check_day(
+    n_tasks: int, n_units: int, db_url: str, *, repeat: int = 3
+) -> list[dict[str, Any]]:
+    """`rectify check` of the catch-up day as one process, delivering every notice by email to
+    a loopback SMTP server (one mailto URL per tag in the Apprise configuration), and the
+    same-day rerun that sends nothing.
+
+    Floors, measured in the same run: the planning selection on a bare cursor plus bare
+    smtplib sending the same messages (the bytes the receiver got) over the same number of
+    connections; for the rerun, a bare `rectify tasks` process on the same database."""
+    import os
+
+    engine = make_engine(db_url)
+    upgrade_schema(engine)
+    db = _db_label(db_url)
+    rules, calendar = Rules(), WorkCalendar()
+    rows: list[dict[str, Any]] = []
+    try:
+        generate_ledger(engine, n_tasks=n_tasks, n_units=n_units, as_of=AS_OF)
+        stmt = candidate_query(AS_OF, calendar, rules, engine.dialect.name)
+        raw_selection(engine, stmt)  # warm-up
+        with recording_smtp_receiver() as (port, kept), tempfile.TemporaryDirectory() as tmp:
+            scratch = Path(tmp)
+            tags = _tags(engine)
+            with engine.connect() as conn:  # someone allowed to list tasks
+                reader = conn.execute(sa.text('SELECT name FROM "user" ORDER BY id')).scalar()
+            config = scratch / "apprise.yml"
+            config.write_text(
+                "urls:\n"
+                + "".join(
+                    f"  - mailto://127.0.0.1:{port}?from=zgb@example.cn&to=r{i:05d}@example.cn:\n"
+                    f"      tag: {tag}\n"
+                    for i, tag in enumerate(tags)
+                ),
+                encoding="utf-8",
+            )
+            env = {k: v for k, v in os.environ.items() if not k.startswith("RECTIFY_")}
+            env.update(
+                RECTIFY_DATABASE_URL=db_url,
+                RECTIFY_DATA_DIR=str(scratch / "data"),
+                RECTIFY_APPRISE_CONFIG=str(config),
+                PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+            )
+            args = ["check", "--as-of", AS_OF.isoformat(), "--json"]
+            connections = Settings(
+                database_url=db_url,
+                data_dir=scratch,
+                rules=rules,
+                holiday_file=None,
+                apprise_config=config,
+                templates_dir=None,
+            ).notify.smtp_connections
+            day: list[float] = []
+            floors: list[float] = []
+            again: list[float] = []
+            bare: list[float] = []
+            sent = 0
+            for _ in range(repeat):
+                _forget_checks(engine)
+                kept.clear()
+                elapsed, out = _cli_seconds(args, env, scratch)
+                day.append(elapsed)
+                sent = json.loads(out)["sent"]
+                messages = list(kept)
+                start = time.perf_counter()
+                raw_selection(engine, stmt)
+                _bare_smtp(port, messages, connections)
+                floors.append(time.perf_counter() - start)
+                elapsed, out = _cli_seconds(args, env, scratch)
+                again.append(elapsed)
+                assert json.loads(out)["sent"] == 0
+                bare.append(_cli_seconds(["tasks", "--as", reader], env, scratch)[0])
+            rows.append(
+                result(
+                    "check_catch_up_day_smtp",
+                    db,
+                    n_tasks,
+                    statistics.median(day),
+                    statistics.median(floors),
+                    None,
+                    messages=len(messages),
+                    sent=sent,
+                    tags=len(tags),
+                    smtp_connections=connections,
+                )
+            )
+            rows.append(
+                result(
+                    "check_rerun_sends_nothing",
+                    db,
+                    n_tasks,
+                    statistics.median(again),
+                    statistics.median(bare),
+                    None,
+                    floor="bare `rectify tasks` process",
+                    tags=len(tags),
+                )
+            )
+    finally:
+        engine.dispose()
+    return rows
