@@ -532,7 +532,7 @@ def bench_check_day(
             scratch = Path(tmp)
             tags = _tags(engine)
             with engine.connect() as conn:  # someone allowed to list tasks
-                reader = conn.execute(sa.text('SELECT name FROM "user" ORDER BY id')).scalar()
+                reader = str(conn.execute(sa.text('SELECT name FROM "user" ORDER BY id')).scalar())
             config = scratch / "apprise.yml"
             config.write_text(
                 "urls:\n"
