@@ -23,6 +23,7 @@ How, and why:
 
 from __future__ import annotations
 
+import gc
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -157,6 +158,10 @@ class _Renderer:
         final = self.work / f"{self.count:06d}{raw.suffix}"
         written = normalise_office_file(raw, final, self.as_of)
         raw.unlink()
+        # A rendered Word document leaves its object tree in reference cycles; collected only
+        # by the cyclic collector, a round of 120 measures grew the process by 150 MB. Freed
+        # after each document, memory stays flat whatever the number of measures.
+        gc.collect()
         return final, written.size, written.sha256
 
     def docx(self, data: Any) -> tuple[Path, int, str]:
