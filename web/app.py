@@ -18,7 +18,7 @@ from ledger.errors import ConflictError, ForbiddenError, NotFoundError, RectifyE
 from web.config import WebConfig
 from web.deps import CsrfRefused, LoginRequired
 from web.rendering import conflict_page, render
-from web.routes import auth, review, tasks
+from web.routes import auth, office, review, tasks
 
 HERE = Path(__file__).parent
 
@@ -90,7 +90,8 @@ def create_app(config: WebConfig) -> FastAPI:
     app = FastAPI(title="整改通", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.config = config
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, tasks, review):
+    # office before tasks: its `/` gives each role its first page.
+    for module in (auth, office, tasks, review):
         app.include_router(module.router)
 
     @app.middleware("http")

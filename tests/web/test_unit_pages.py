@@ -45,7 +45,7 @@ def test_the_task_page_by_role(web_world, who, status):
 def test_a_leader_sees_only_the_tasks_of_their_remit(web_world):
     client = web_world.login("王副局长")
     assert client.get(f"/tasks/{web_world.task_id('3.1')}").status_code == 404
-    listing = client.get("/").text
+    listing = client.get("/tasks").text
     assert "建立科技项目资金拨付台账" in listing
     assert "每季度专题研究意识形态工作" not in listing
 
