@@ -18,7 +18,7 @@ from ledger.errors import ConflictError, ForbiddenError, NotFoundError, RectifyE
 from web.config import WebConfig
 from web.deps import CsrfRefused, LoginRequired
 from web.rendering import conflict_page, render
-from web.routes import auth, office, review, tasks
+from web.routes import auth, ledger_upload, office, review, tasks
 
 HERE = Path(__file__).parent
 
@@ -91,7 +91,8 @@ def create_app(config: WebConfig) -> FastAPI:
     app.state.config = config
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # office before tasks: its `/` gives each role its first page.
-    for module in (auth, office, tasks, review):
+    # office before tasks: its `/` gives each role its first page.
+    for module in (auth, office, tasks, review, ledger_upload):
         app.include_router(module.router)
 
     @app.middleware("http")
