@@ -63,7 +63,7 @@ def upload_choices(*, session: Session, actor: Actor) -> list[RoundChoice]:
     rows = session.exec(
         select(Inspection.id, Inspection.title).order_by(col(Inspection.id).desc())  # type: ignore[call-overload]
     ).all()
-    return [RoundChoice(inspection_id, title) for inspection_id, title in rows]
+    return [RoundChoice(inspection_id or 0, title) for inspection_id, title in rows]
 
 
 def _clean_name(raw: str) -> str:

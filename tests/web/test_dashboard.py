@@ -147,3 +147,8 @@ def test_the_office_task_list_moves_to_tasks_and_filters_there(board_world):
     assert "修订科技特派员考核办法" not in page
     unit_page = board_world.login("陈某").get("/", params={"q": "特派员"}).text
     assert 'action="/"' in unit_page and "修订科技特派员考核办法" in unit_page
+
+
+def test_a_filtered_first_page_is_still_the_task_list_for_the_office(board_world):
+    page = board_world.login("周主任").get("/", params={"light": "red"}).text
+    assert "<h1>任务</h1>" in page and "对2024年以来干部选拔任用情况开展自查" in page

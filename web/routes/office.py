@@ -43,8 +43,9 @@ def home(
     round: int | None = None,
 ) -> Response:
     # The same address serves each role its first page: a unit its 我的任务 (kept in
-    # web.routes.tasks), the office and leaders the board of their remit.
-    if actor.role is Role.unit:
+    # web.routes.tasks), the office and leaders the board of their remit. A filtered `/`
+    # (older bookmarks, links in notices) is still the task list.
+    if actor.role is Role.unit or any(v is not None for v in (status, light, q, round)):
         return tasks.my_tasks(request, cfg, actor, status=status, light=light, q=q, round=round)
     return _board_page(request, cfg, actor, None)
 

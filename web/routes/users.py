@@ -1,0 +1,99 @@
+"""`/users`: the office adds, edits and deactivates users and resets their passwords."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ledger.errors import InvalidInputError, NotFoundError
+from ledger.uow import transaction
+from ledger.user_admin import create_user, edit_user, list_users, reset_password, set_active
+from web.deps import Config, Posting, SignedIn
+from web.rendering import render
+
+router = APIRouter()
+
+DONE = {
+    "added": "用户已登记,可用所设密码登录。",
+    "edited": "用户信息已保存。",
+    "password": "密码已重置,该用户已登录的会话全部失效。",
+    "deactivated": "用户已停用,已登录的会话全部失效。",
+    "activated": "用户已启用。",
+}
+
+
+@router.get("/users")
+def users_page(request: Request, cfg: Config, actor: SignedIn, ok: str = "") -> Response:
+    with transaction(cfg.engine) as session:
+        listing = list_users(session=session, actor=actor, now=cfg.now())
+    return render(request, "office/users.html", {"listing": listing, "ok": DONE.get(ok, "")})
+
+
+@router.post("/users")
+def add_user(
+    request: Request,
+    cfg: Config,
+    actor: Posting,
+    name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "unit",
+    unit: Annotated[str, Form()] = "",
+    notify_tag: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        with transaction(cfg.engine) as session:
+            create_user(
+                name, role, unit, notify_tag, password, session=session, actor=actor, now=cfg.now()
+            )
+    except (InvalidInputError, NotFoundError) as exc:
+        form = {"name": name, "role": role, "unit": unit, "notify_tag": notify_tag}
+        return render(
+            request,
+            "office/users.html",
+            {"listing": None, "form": form, "errors": {exc.field or "_": exc.message}},
+            status=400,
+        )
+    return RedirectResponse("/users?ok=added", status_code=303)
+
+
+@router.post("/users/{user_id}")
+def change_user(
+    cfg: Config,
+    actor: Posting,
+    user_id: int,
+    role: Annotated[str, Form()] = "",
+    unit: Annotated[str, Form()] = "",
+    notify_tag: Annotated[str, Form()] = "",
+) -> Response:
+    with transaction(cfg.engine) as session:
+        edit_user(
+            user_id,
+            role=role,
+            unit=unit,
+            notify_tag=notify_tag,
+            session=session,
+            actor=actor,
+            now=cfg.now(),
+        )
+    return RedirectResponse("/users?ok=edited", status_code=303)
+
+
+@router.post("/users/{user_id}/password")
+def new_password(
+    cfg: Config, actor: Posting, user_id: int, password: Annotated[str, Form()] = ""
+) -> Response:
+    with transaction(cfg.engine) as session:
+        reset_password(user_id, password, session=session, actor=actor, now=cfg.now())
+    return RedirectResponse("/users?ok=password", status_code=303)
+
+
+@router.post("/users/{user_id}/active")
+def activation(
+    cfg: Config, actor: Posting, user_id: int, active: Annotated[str, Form()] = ""
+) -> Response:
+    on = active == "1"
+    with transaction(cfg.engine) as session:
+        set_active(user_id, on, session=session, actor=actor, now=cfg.now())
+    return RedirectResponse(f"/users?ok={'activated' if on else 'deactivated'}", status_code=303)
