@@ -74,6 +74,7 @@ class RedTask:
     inspection: str
     measure: str
     lead_unit: str
+    lead_unit_id: int
     leader: str
     deadline: date
     days_overdue: int
@@ -214,6 +215,7 @@ def _red_list(
             Inspection.title,
             Task.measure,
             Unit.name,
+            Task.lead_unit_id,
             Task.leader,
             Task.deadline,
         )
@@ -239,9 +241,10 @@ def _red_list(
             inspection=title,
             measure=measure,
             lead_unit=unit,
+            lead_unit_id=unit_id,
             leader=leader,
             deadline=due,
             days_overdue=(today - due).days,
         )
-        for task_id, code, title, measure, unit, leader, due in session.exec(stmt).all()
+        for task_id, code, title, measure, unit, unit_id, leader, due in session.exec(stmt).all()
     ]

@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "extension_approve": "批准延期",
     "extension_refuse": "不予批准延期",
     "update": "修改",
+    "urge_now": "一键催办",
 }
 FIELD_LABELS = {
     "status": "状态",

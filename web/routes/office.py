@@ -3,14 +3,18 @@ board, and the task list the office and leaders reach from the board."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from ledger.dashboard import dashboard
 from ledger.uow import transaction
 from models.enums import Role
+from models.workdays import work_calendar
+from notifications.urge_now import urge_unit
 from web.charts import stacked_bars
-from web.deps import Config, SignedIn
+from web.deps import Config, Posting, SignedIn
 from web.rendering import render
 from web.routes import tasks
 
@@ -18,7 +22,12 @@ router = APIRouter()
 
 
 def _board_page(
-    request: Request, cfg: Config, actor: SignedIn, inspection_id: int | None
+    request: Request,
+    cfg: Config,
+    actor: SignedIn,
+    inspection_id: int | None,
+    urged: str = "",
+    again: str = "",
 ) -> Response:
     with transaction(cfg.engine) as session:
         board = dashboard(
@@ -29,7 +38,11 @@ def _board_page(
             inspection_id=inspection_id,
         )
     chart = stacked_bars(board.units if inspection_id is not None else board.rounds)
-    return render(request, "office/dashboard.html", {"b": board, "chart": chart})
+    return render(
+        request,
+        "office/dashboard.html",
+        {"b": board, "chart": chart, "urged": urged, "again": again == "1"},
+    )
 
 
 @router.get("/")
@@ -41,13 +54,15 @@ def home(
     light: str | None = None,
     q: str | None = None,
     round: int | None = None,
+    urged: str = "",
+    again: str = "",
 ) -> Response:
     # The same address serves each role its first page: a unit its 我的任务 (kept in
     # web.routes.tasks), the office and leaders the board of their remit. A filtered `/`
     # (older bookmarks, links in notices) is still the task list.
     if actor.role is Role.unit or any(v is not None for v in (status, light, q, round)):
         return tasks.my_tasks(request, cfg, actor, status=status, light=light, q=q, round=round)
-    return _board_page(request, cfg, actor, None)
+    return _board_page(request, cfg, actor, None, urged, again)
 
 
 @router.get("/tasks")
@@ -64,5 +79,31 @@ def task_list(
 
 
 @router.get("/rounds/{inspection_id}")
-def round_board(request: Request, cfg: Config, actor: SignedIn, inspection_id: int) -> Response:
-    return _board_page(request, cfg, actor, inspection_id)
+def round_board(
+    request: Request,
+    cfg: Config,
+    actor: SignedIn,
+    inspection_id: int,
+    urged: str = "",
+    again: str = "",
+) -> Response:
+    return _board_page(request, cfg, actor, inspection_id, urged, again)
+
+
+@router.post("/units/{unit_id}/urge")
+def urge(cfg: Config, actor: Posting, unit_id: int, back: str = "/") -> Response:
+    """一键催办 from the board; back to the board it was pressed on."""
+    settings = cfg.settings
+    with transaction(cfg.engine) as session:
+        result = urge_unit(
+            unit_id,
+            session=session,
+            actor=actor,
+            settings=settings,
+            calendar=work_calendar(settings.holiday_file),
+            now=cfg.now(),
+            today=cfg.today(),
+        )
+    board = back if back.startswith("/rounds/") and back[8:].isdigit() else "/"
+    query = urlencode({"urged": result.unit, "again": "" if result.sent else "1"})
+    return RedirectResponse(f"{board}?{query}", status_code=303)
