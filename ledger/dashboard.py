@@ -165,11 +165,11 @@ def dashboard(
             for i, n in enumerate(counts):
                 bucket[i] += n
 
-    round_rows = session.exec(
-        select(Inspection.id, Inspection.title, Inspection.feedback_date).where(  # type: ignore[call-overload]
-            col(Inspection.id).in_(list(by_round))
-        )
-    ).all()
+    round_query: Any = select(
+        col(Inspection.id), col(Inspection.title), col(Inspection.feedback_date)
+    ).where(col(Inspection.id).in_(list(by_round)))
+    # A round whose feedback date is unknown sorts first; rounds are in the order they came.
+    round_rows: list[tuple[int, str, date | None]] = list(session.exec(round_query).all())
     rounds = [
         Tally(round_id, title, *by_round[round_id])
         for round_id, title, _ in sorted(round_rows, key=lambda r: (r[2] or date.min, r[0]))

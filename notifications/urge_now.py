@@ -69,27 +69,29 @@ def urge_unit(
     ).all()
     if not rows:
         raise InvalidInputError(f"“{unit.name}”牵头的任务中没有逾期未销号的,无需催办", field="unit")
-    co_units = co_units_of(session, [task.id for task, _ in rows])
+    found: list[tuple[Task, str]] = list(rows)
+    co_units = co_units_of(session, [task.id or 0 for task, _ in found])
     due = [
         DueTask(
-            task_id=task.id,
+            task_id=task.id or 0,
             code=task.code,
             measure=task.measure,
             inspection=title,
             kind=TaskKind(task.kind),
             deadline=task.deadline,
             lead_unit=unit.name,
-            co_units=[name for name, _tag in co_units.get(task.id, [])],
+            co_units=[name for name, _tag in co_units.get(task.id or 0, [])],
             leader=task.leader,
             person=task.person,
             last_activity=None,
             step=Step(
                 level=Level.urge,
                 key=PERIOD_SUFFIX,
-                workdays_overdue=calendar.workdays_between(task.deadline, today),
+                # the query keeps dated tasks only
+                workdays_overdue=calendar.workdays_between(task.deadline or today, today),
             ),
         )
-        for task, title in rows
+        for task, title in found
     ]
     recipient = unit.notify_tag or unit.name
     period = f"{today.isoformat()}/{PERIOD_SUFFIX}"
