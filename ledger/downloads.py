@@ -1,0 +1,91 @@
+"""Documents the web hands out as downloads: the 整改情况报告 (docx), the ledger export (xlsx)
+and a 督办通知单 (docx), each written into a folder of its own that the caller removes once
+the file has been sent.
+
+Who may download is decided here, as for every read: the report and the export are the
+office's; a 督办通知单 may be printed by whoever may read its task (office, its units, a
+leader of it).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session
+
+from ledger.actors import Actor, require_office
+from ledger.documents.render import render_docx
+from ledger.errors import NotFoundError
+from ledger.queries import TaskFilter, task_views
+from models.rules import Rules
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Download:
+    path: Path
+    folder: Path  # holds only this file: remove it after sending
+    name: str  # the name the browser saves it under
+    media_type: str
+
+
+def new_folder(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=root, prefix="download-"))
+
+
+def report_download(
+    inspection_id: int, *, session: Session, actor: Actor, today: date, rules: Rules, root: Path
+) -> Download:
+    from ledger.documents.report_data import rectification_report
+
+    require_office(actor, "生成整改情况报告")
+    data = rectification_report(session, inspection_id, as_of=today, rules=rules)
+    folder = new_folder(root)
+    name = f"整改情况报告-轮次{inspection_id}-{today.isoformat()}.docx"
+    return Download(render_docx(data, folder / name), folder, name, DOCX)
+
+
+def ledger_download(
+    inspection_id: int | None,
+    *,
+    session: Session,
+    actor: Actor,
+    today: date,
+    rules: Rules,
+    root: Path,
+) -> Download:
+    from ledger.exporting import export_ledger
+
+    require_office(actor, "导出整改台账")
+    folder = new_folder(root)
+    scope = f"轮次{inspection_id}" if inspection_id is not None else "全部轮次"
+    name = f"整改台账-{scope}-{today.isoformat()}.xlsx"
+    path = folder / name
+    export_ledger(
+        path, session=session, actor=actor, today=today, rules=rules, inspection_id=inspection_id
+    )
+    return Download(path, folder, name, XLSX)
+
+
+def supervision_download(
+    task_id: int, *, session: Session, actor: Actor, today: date, rules: Rules, root: Path
+) -> Download:
+    """The task's latest 督办通知单; a task outside the reader's remit does not exist for them."""
+    from ledger.documents.supervision import latest_order_id, supervision_order_data
+
+    if not actor.is_office:
+        visible = task_views(
+            session, today=today, rules=rules, where=TaskFilter(task_ids=(task_id,)), actor=actor
+        )
+        if not visible:
+            raise NotFoundError(f"任务 {task_id} 不存在,或不在您的查看范围内", field="task")
+    data = supervision_order_data(session, latest_order_id(session, task_id))
+    folder = new_folder(root)
+    name = f"督办通知单-{data.year}-{data.number}.docx"
+    return Download(render_docx(data, folder / name), folder, name, DOCX)

@@ -1,0 +1,94 @@
+"""Downloads: the 整改情况报告, the ledger export, the weekly report, a 督办通知单."""
+
+from __future__ import annotations
+
+import shutil
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
+
+from ledger.downloads import Download, ledger_download, report_download, supervision_download
+from ledger.uow import transaction
+from models.workdays import work_calendar
+from notifications.weekly_download import weekly_download
+from web.deps import Config, SignedIn
+
+router = APIRouter()
+
+
+def _send(found: Download) -> Response:
+    # The file was written for this response only; its folder goes once it has been sent.
+    return FileResponse(
+        found.path,
+        filename=found.name,
+        media_type=found.media_type,
+        background=BackgroundTask(shutil.rmtree, found.folder, True),
+    )
+
+
+@router.get("/rounds/{inspection_id}/report.docx")
+def report(cfg: Config, actor: SignedIn, inspection_id: int) -> Response:
+    with transaction(cfg.engine) as session:
+        found = report_download(
+            inspection_id,
+            session=session,
+            actor=actor,
+            today=cfg.today(),
+            rules=cfg.settings.rules,
+            root=cfg.settings.data_dir / "downloads",
+        )
+    return _send(found)
+
+
+@router.get("/rounds/{inspection_id}/ledger.xlsx")
+def round_ledger(cfg: Config, actor: SignedIn, inspection_id: int) -> Response:
+    return _ledger(cfg, actor, inspection_id)
+
+
+@router.get("/ledger.xlsx")
+def whole_ledger(cfg: Config, actor: SignedIn) -> Response:
+    return _ledger(cfg, actor, None)
+
+
+def _ledger(cfg: Config, actor: SignedIn, inspection_id: int | None) -> Response:
+    with transaction(cfg.engine) as session:
+        found = ledger_download(
+            inspection_id,
+            session=session,
+            actor=actor,
+            today=cfg.today(),
+            rules=cfg.settings.rules,
+            root=cfg.settings.data_dir / "downloads",
+        )
+    return _send(found)
+
+
+@router.get("/weekly.docx")
+def weekly(cfg: Config, actor: SignedIn) -> Response:
+    settings = cfg.settings
+    with transaction(cfg.engine) as session:
+        found = weekly_download(
+            session=session,
+            actor=actor,
+            today=cfg.today(),
+            now=cfg.now(),
+            rules=settings.rules,
+            calendar=work_calendar(settings.holiday_file),
+            root=settings.data_dir / "downloads",
+        )
+    return _send(found)
+
+
+@router.get("/tasks/{task_id}/supervision-order.docx")
+def supervision_order(cfg: Config, actor: SignedIn, task_id: int) -> Response:
+    with transaction(cfg.engine) as session:
+        found = supervision_download(
+            task_id,
+            session=session,
+            actor=actor,
+            today=cfg.today(),
+            rules=cfg.settings.rules,
+            root=cfg.settings.data_dir / "downloads",
+        )
+    return _send(found)
