@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta
 
 from ledger import lifecycle, stats
 from ledger.actors import Actor
+from ledger.context import TZ
 from ledger.dashboard import dashboard
 from ledger.uow import transaction
 from models.enums import Role
 from models.rules import Rules
 from models.tables import Task
 from tests.builders import OFFICE, build_sample_round
-from web.config import TZ
 
 TODAY = date(2026, 12, 25)
 RED_LIST = [("2.2", 46), ("4.1", 5)]

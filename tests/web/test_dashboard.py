@@ -9,11 +9,11 @@ import pytest
 
 from ledger import lifecycle
 from ledger.actors import Actor
+from ledger.context import TZ
 from ledger.uow import transaction
 from models.enums import Role
 from models.tables import Task, Unit
 from tests.builders import OFFICE
-from web.config import TZ
 
 # 2026-12-25: 1.1 (due 12-31) is yellow; 4.1 (due 12-20) and 2.2 (立行立改) are red.
 DAY = datetime(2026, 12, 25, 10, 0, tzinfo=TZ)
