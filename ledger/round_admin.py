@@ -1,0 +1,206 @@
+"""The office's lists of rounds and units: add and edit, each changed field in history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from ledger.actors import Actor, require_office
+from ledger.errors import InvalidInputError, NotFoundError
+from ledger.history import record
+from ledger.inputs import InspectionCreate, parse_date, validated
+from ledger.registry import add_inspection, add_unit, get_inspection
+from models.enums import SourceKind
+from models.tables import Inspection, Task, Unit
+
+
+@dataclass(frozen=True)
+class RoundFields:
+    """A round as the form gives it (text fields; the date as typed)."""
+
+    source_kind: str = SourceKind.xunshi.value
+    body: str = ""
+    subject: str = ""
+    inspected_org: str = ""
+    feedback_date: str = ""
+    plan_doc_no: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    id: int
+    title: str
+    source_kind: str
+    body: str
+    subject: str
+    inspected_org: str
+    feedback_date: date | None
+    plan_doc_no: str
+    tasks: int
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    id: int
+    name: str
+    notify_tag: str
+    tasks: int  # as lead unit
+
+
+@dataclass(frozen=True)
+class RoundsPage:
+    rounds: list[RoundRow]
+    units: list[UnitRow]
+    kinds: list[str]
+
+
+def rounds_page(*, session: Session, actor: Actor) -> RoundsPage:
+    require_office(actor, "管理整改轮次和单位")
+    per_round = dict(
+        session.exec(
+            select(col(Task.inspection_id), sa.func.count(col(Task.id))).group_by(
+                col(Task.inspection_id)
+            )
+        ).all()
+    )
+    per_unit = dict(
+        session.exec(
+            select(col(Task.lead_unit_id), sa.func.count(col(Task.id))).group_by(
+                col(Task.lead_unit_id)
+            )
+        ).all()
+    )
+    rounds = [
+        RoundRow(
+            id=r.id or 0,
+            title=r.title,
+            source_kind=r.source_kind,
+            body=r.body,
+            subject=r.subject,
+            inspected_org=r.inspected_org,
+            feedback_date=r.feedback_date,
+            plan_doc_no=r.plan_doc_no,
+            tasks=per_round.get(r.id or 0, 0),
+        )
+        for r in session.exec(select(Inspection).order_by(col(Inspection.id).desc())).all()
+    ]
+    units = [
+        UnitRow(u.id or 0, u.name, u.notify_tag or "", per_unit.get(u.id or 0, 0))
+        for u in session.exec(select(Unit).order_by(col(Unit.name))).all()
+    ]
+    return RoundsPage(rounds=rounds, units=units, kinds=[k.value for k in SourceKind])
+
+
+def _data(fields: RoundFields) -> InspectionCreate:
+    day = (
+        parse_date(fields.feedback_date.strip(), "反馈日期", field="feedback_date")
+        if fields.feedback_date.strip()
+        else None
+    )
+    return validated(
+        InspectionCreate,
+        source_kind=fields.source_kind.strip(),
+        body=fields.body.strip(),
+        subject=fields.subject.strip(),
+        inspected_org=fields.inspected_org.strip(),
+        feedback_date=day,
+        plan_doc_no=fields.plan_doc_no.strip(),
+        title=fields.title.strip(),
+    )
+
+
+def create_round(
+    fields: RoundFields, *, session: Session, actor: Actor, now: datetime
+) -> Inspection:
+    require_office(actor, "登记巡视(察)轮次")
+    return add_inspection(_data(fields), session=session, actor=actor, now=now)
+
+
+EDITABLE = ("source_kind", "body", "subject", "inspected_org", "feedback_date", "plan_doc_no")
+
+
+def edit_round(
+    inspection_id: int, fields: RoundFields, *, session: Session, actor: Actor, now: datetime
+) -> Inspection:
+    """Change a round's facts; an empty title keeps the current one."""
+    require_office(actor, "修改巡视(察)轮次")
+    inspection = get_inspection(session, inspection_id)
+    data = _data(fields)
+    changes: list[tuple[str, object, object]] = []
+    for name in EDITABLE:
+        old, new = getattr(inspection, name), getattr(data, name)
+        if old != new:
+            changes.append((name, old, new))
+            setattr(inspection, name, new)
+    if data.title and data.title != inspection.title:
+        changes.append(("title", inspection.title, data.title))
+        inspection.title = data.title
+    session.add(inspection)
+    for name, old, new in changes:
+        record(
+            session,
+            actor=actor.name,
+            action="edit",
+            entity="inspection",
+            entity_id=inspection_id,
+            now=now,
+            field=name,
+            old=old,
+            new=new,
+        )
+    return inspection
+
+
+def create_unit(
+    name: str, notify_tag: str, *, session: Session, actor: Actor, now: datetime
+) -> Unit:
+    return add_unit(
+        name.strip(),
+        session=session,
+        actor=actor,
+        now=now,
+        notify_tag=notify_tag.strip() or None,
+    )
+
+
+def edit_unit(
+    unit_id: int,
+    name: str,
+    notify_tag: str,
+    *,
+    session: Session,
+    actor: Actor,
+    now: datetime,
+) -> Unit:
+    """Rename a unit or change its notice tag (tasks and users follow: they hold its id)."""
+    require_office(actor, "修改单位")
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFoundError(f"单位 {unit_id} 不存在", field="unit")
+    name = name.strip()
+    if not name:
+        raise InvalidInputError("单位名称不能为空", field="name")
+    if name != unit.name and session.exec(select(Unit).where(Unit.name == name)).first():
+        raise InvalidInputError(f"单位“{name}”已登记", field="name")
+    changes = [("name", unit.name, name), ("notify_tag", unit.notify_tag or "", notify_tag.strip())]
+    unit.name = name
+    unit.notify_tag = notify_tag.strip() or None
+    session.add(unit)
+    for field, old, new in changes:
+        if old != new:
+            record(
+                session,
+                actor=actor.name,
+                action="edit",
+                entity="unit",
+                entity_id=unit_id,
+                now=now,
+                field=field,
+                old=old,
+                new=new,
+            )
+    return unit
