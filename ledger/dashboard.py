@@ -1,9 +1,10 @@
 """挂图作战: the office's (or a leader's) board of the ledger, per round and per lead unit.
 
 One grouped query over (round, lead unit) gives every count on the board; rounds, units and
-the overall line are sums of its rows, so they always agree. What an actor sees is their
-remit (ledger.actors.remit_clause): the office everything, a leader the tasks they lead or
-their unit's, a unit its own tasks. The light is the one of ledger.queries.light_case, and
+the overall line are sums of its rows, so they always agree. Only tasks that count are on
+it (ledger.queries.live_tasks: nothing withdrawn). What an actor sees is their remit
+(ledger.actors.remit_clause): the office everything, a leader the tasks they lead or their
+unit's, a unit its own tasks. The light is the one of ledger.queries.light_case, and
 the week's change uses the conditions of ledger.stats.change_between, within the remit.
 """
 
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from ledger.actors import Actor, remit_clause
 from ledger.errors import NotFoundError
-from ledger.queries import light_case
+from ledger.queries import light_case, live_tasks
 from ledger.stats import percent_text
 from ledger.wording import cn_date
 from models.enums import Light, Role, TaskKind, TaskStatus
@@ -130,23 +131,27 @@ def dashboard(
         if narrowed is None:
             raise NotFoundError(f"整改轮次 {inspection_id} 不存在", field="inspection_id")
 
-    stmt: Any = select(  # type: ignore[call-overload]
-        col(Task.inspection_id),
-        col(Task.lead_unit_id),
-        sa.func.count(col(Task.id)),
-        _count(status == TaskStatus.closed.value),
-        _count(light == Light.red.value),
-        _count(light == Light.yellow.value),
-        _count(sa.and_(col(Task.closed_at) > start, col(Task.closed_at) <= end)),
-        _count(
-            sa.and_(
-                status != TaskStatus.closed.value,
-                kind != TaskKind.ongoing.value,
-                deadline >= since,
-                deadline < today,
-            )
-        ),
-    ).group_by(col(Task.inspection_id), col(Task.lead_unit_id))
+    stmt: Any = (
+        select(  # type: ignore[call-overload]
+            col(Task.inspection_id),
+            col(Task.lead_unit_id),
+            sa.func.count(col(Task.id)),
+            _count(status == TaskStatus.closed.value),
+            _count(light == Light.red.value),
+            _count(light == Light.yellow.value),
+            _count(sa.and_(col(Task.closed_at) > start, col(Task.closed_at) <= end)),
+            _count(
+                sa.and_(
+                    status != TaskStatus.closed.value,
+                    kind != TaskKind.ongoing.value,
+                    deadline >= since,
+                    deadline < today,
+                )
+            ),
+        )
+        .where(live_tasks())
+        .group_by(col(Task.inspection_id), col(Task.lead_unit_id))
+    )
     if remit is not None:
         stmt = stmt.where(remit)
     if inspection_id is not None:
@@ -222,6 +227,7 @@ def _red_list(
         .join(Inspection, col(Inspection.id) == Task.inspection_id)
         .join(Unit, col(Unit.id) == Task.lead_unit_id)
         .where(
+            live_tasks(),
             col(Task.status) != TaskStatus.closed.value,
             col(Task.kind) != TaskKind.ongoing.value,
             col(Task.deadline).is_not(None),

@@ -9,9 +9,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ledger.actors import Actor, require_office
+from ledger.corrections import InspectionEdit, edit_inspection
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.history import record
 from ledger.inputs import InspectionCreate, parse_date, validated
+from ledger.queries import live_tasks
 from ledger.registry import add_inspection, add_unit, get_inspection
 from models.enums import SourceKind
 from models.tables import Inspection, Task, Unit
@@ -41,6 +43,7 @@ class RoundRow:
     feedback_date: date | None
     plan_doc_no: str
     tasks: int
+    withdrawn: bool
 
 
 @dataclass(frozen=True)
@@ -62,16 +65,16 @@ def rounds_page(*, session: Session, actor: Actor) -> RoundsPage:
     require_office(actor, "管理整改轮次和单位")
     per_round = dict(
         session.exec(
-            select(col(Task.inspection_id), sa.func.count(col(Task.id))).group_by(
-                col(Task.inspection_id)
-            )
+            select(col(Task.inspection_id), sa.func.count(col(Task.id)))
+            .where(live_tasks())
+            .group_by(col(Task.inspection_id))
         ).all()
     )
     per_unit = dict(
         session.exec(
-            select(col(Task.lead_unit_id), sa.func.count(col(Task.id))).group_by(
-                col(Task.lead_unit_id)
-            )
+            select(col(Task.lead_unit_id), sa.func.count(col(Task.id)))
+            .where(live_tasks())
+            .group_by(col(Task.lead_unit_id))
         ).all()
     )
     rounds = [
@@ -85,6 +88,7 @@ def rounds_page(*, session: Session, actor: Actor) -> RoundsPage:
             feedback_date=r.feedback_date,
             plan_doc_no=r.plan_doc_no,
             tasks=per_round.get(r.id or 0, 0),
+            withdrawn=r.withdrawn_at is not None,
         )
         for r in session.exec(select(Inspection).order_by(col(Inspection.id).desc())).all()
     ]
@@ -120,39 +124,38 @@ def create_round(
     return add_inspection(_data(fields), session=session, actor=actor, now=now)
 
 
-EDITABLE = ("source_kind", "body", "subject", "inspected_org", "feedback_date", "plan_doc_no")
-
-
 def edit_round(
-    inspection_id: int, fields: RoundFields, *, session: Session, actor: Actor, now: datetime
+    inspection_id: int,
+    fields: RoundFields,
+    reason: str,
+    *,
+    session: Session,
+    actor: Actor,
+    now: datetime,
 ) -> Inspection:
-    """Change a round's facts; an empty title keeps the current one."""
-    require_office(actor, "修改巡视(察)轮次")
+    """Correct a round's facts from the whole form: the fields that differ go to
+    ledger.corrections.edit_inspection (a reason always, one history row per field)."""
+    require_office(actor, "更正巡视(察)轮次")
     inspection = get_inspection(session, inspection_id)
     data = _data(fields)
-    changes: list[tuple[str, object, object]] = []
-    for name in EDITABLE:
-        old, new = getattr(inspection, name), getattr(data, name)
-        if old != new:
-            changes.append((name, old, new))
-            setattr(inspection, name, new)
+    changed = {
+        name: getattr(data, name)
+        for name in EDITABLE
+        if getattr(data, name) != getattr(inspection, name)
+    }
     if data.title and data.title != inspection.title:
-        changes.append(("title", inspection.title, data.title))
-        inspection.title = data.title
-    session.add(inspection)
-    for name, old, new in changes:
-        record(
-            session,
-            actor=actor.name,
-            action="edit",
-            entity="inspection",
-            entity_id=inspection_id,
-            now=now,
-            field=name,
-            old=old,
-            new=new,
-        )
-    return inspection
+        changed["title"] = data.title
+    return edit_inspection(
+        inspection_id,
+        InspectionEdit(**changed),
+        reason=reason,
+        session=session,
+        actor=actor,
+        now=now,
+    )
+
+
+EDITABLE = ("source_kind", "body", "subject", "inspected_org", "feedback_date", "plan_doc_no")
 
 
 def create_unit(

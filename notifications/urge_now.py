@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from ledger.actors import Actor, require_office
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.history import record
+from ledger.queries import live_tasks
 from ledger.reminders.candidates import co_units_of
 from ledger.reminders.due import Digest, DueTask
 from models.enums import TaskKind, TaskStatus
@@ -59,6 +60,7 @@ def urge_unit(
         select(Task, Inspection.title)  # type: ignore[call-overload]
         .join(Inspection, col(Inspection.id) == Task.inspection_id)
         .where(
+            live_tasks(),
             col(Task.lead_unit_id) == unit_id,
             col(Task.status) != TaskStatus.closed.value,
             col(Task.kind) != TaskKind.ongoing.value,

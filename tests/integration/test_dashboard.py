@@ -63,3 +63,22 @@ def test_a_leader_board_holds_only_their_remit_and_units_are_cut_worst_first(eng
     assert {u.label for u in board.units} == {"县科技局", "局办公室"}
     assert [(u.label, u.red) for u in cut.units] == WORST_UNIT
     assert cut.unit_total == 2 and cut.units_truncated
+
+
+def test_a_withdrawn_task_leaves_the_board_and_its_red_list(engine):
+    from ledger.corrections import withdraw_task
+
+    sample = build_sample_round(engine)
+    with transaction(engine) as session:
+        withdraw_task(
+            sample.codes["4.1"],
+            reason="录入错误",
+            session=session,
+            actor=OFFICE,
+            now=datetime(2026, 12, 24, 9, tzinfo=TZ),
+        )
+    with transaction(engine) as session:
+        board = dashboard(session=session, actor=OFFICE, today=TODAY, rules=Rules())
+        total = stats.totals(session, today=TODAY)
+    assert board.overall.tasks == total.tasks == 6
+    assert [r.code for r in board.red_list] == ["2.2"]

@@ -78,6 +78,7 @@ def test_the_office_edits_a_round_and_history_keeps_each_field(web_world):
         inspected_org="县科技局",
         feedback_date="2026-10-16",
         plan_doc_no="县科发〔2026〕13号",
+        reason="按整改方案正式文本更正",
     )
     assert done.status_code == 303
     with transaction(web_world.engine) as session:
@@ -90,6 +91,15 @@ def test_the_office_edits_a_round_and_history_keeps_each_field(web_world):
         ("feedback_date", "2026-10-15", "2026-10-16"),
         ("plan_doc_no", "县科发〔2026〕12号", "县科发〔2026〕13号"),
     }
+
+
+def test_a_round_correction_needs_a_reason(web_world):
+    office = web_world.login("周主任")
+    round_id = web_world.round.inspection_id
+    refused = _post(office, f"/rounds/{round_id}", body="省委第九巡视组", subject="科技工作")
+    assert refused.status_code == 400 and "理由" in refused.text
+    with transaction(web_world.engine) as session:
+        assert session.get(Inspection, round_id).body == "省委第八巡视组"
 
 
 def test_the_office_adds_and_renames_a_unit(web_world):

@@ -77,6 +77,7 @@ def add_round(
 
 @router.post("/rounds/{inspection_id}")
 def change_round(
+    request: Request,
     cfg: Config,
     actor: Posting,
     inspection_id: int,
@@ -87,10 +88,14 @@ def change_round(
     feedback_date: Annotated[str, Form()] = "",
     plan_doc_no: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     fields = _fields(source_kind, body, subject, inspected_org, feedback_date, plan_doc_no, title)
-    with transaction(cfg.engine) as session:
-        edit_round(inspection_id, fields, session=session, actor=actor, now=cfg.now())
+    try:
+        with transaction(cfg.engine) as session:
+            edit_round(inspection_id, fields, reason, session=session, actor=actor, now=cfg.now())
+    except InvalidInputError as exc:
+        return _refused(request, exc, {"kind": "edit", "id": str(inspection_id)})
     return RedirectResponse("/rounds?ok=round-edited", status_code=303)
 
 
