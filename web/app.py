@@ -91,7 +91,6 @@ def create_app(config: WebConfig) -> FastAPI:
     app.state.config = config
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # office before tasks: its `/` gives each role its first page.
-    # office before tasks: its `/` gives each role its first page.
     for module in (auth, office, tasks, review, ledger_upload, users, outbox, downloads, rounds):
         app.include_router(module.router)
 

@@ -10,9 +10,8 @@ from starlette.background import BackgroundTask
 
 from ledger.downloads import Download, ledger_download, report_download, supervision_download
 from ledger.uow import transaction
-from models.workdays import work_calendar
 from notifications.weekly_download import weekly_download
-from web.deps import Config, SignedIn
+from web.deps import Config, Ctx, SignedIn
 
 router = APIRouter()
 
@@ -28,13 +27,13 @@ def _send(found: Download) -> Response:
 
 
 @router.get("/rounds/{inspection_id}/report.docx")
-def report(cfg: Config, actor: SignedIn, inspection_id: int) -> Response:
+def report(cfg: Config, ctx: Ctx, actor: SignedIn, inspection_id: int) -> Response:
     with transaction(cfg.engine) as session:
         found = report_download(
             inspection_id,
             session=session,
             actor=actor,
-            today=cfg.today(),
+            today=ctx.today,
             rules=cfg.settings.rules,
             root=cfg.settings.data_dir / "downloads",
         )
@@ -42,22 +41,22 @@ def report(cfg: Config, actor: SignedIn, inspection_id: int) -> Response:
 
 
 @router.get("/rounds/{inspection_id}/ledger.xlsx")
-def round_ledger(cfg: Config, actor: SignedIn, inspection_id: int) -> Response:
-    return _ledger(cfg, actor, inspection_id)
+def round_ledger(cfg: Config, ctx: Ctx, actor: SignedIn, inspection_id: int) -> Response:
+    return _ledger(cfg, ctx, actor, inspection_id)
 
 
 @router.get("/ledger.xlsx")
-def whole_ledger(cfg: Config, actor: SignedIn) -> Response:
-    return _ledger(cfg, actor, None)
+def whole_ledger(cfg: Config, ctx: Ctx, actor: SignedIn) -> Response:
+    return _ledger(cfg, ctx, actor, None)
 
 
-def _ledger(cfg: Config, actor: SignedIn, inspection_id: int | None) -> Response:
+def _ledger(cfg: Config, ctx: Ctx, actor: SignedIn, inspection_id: int | None) -> Response:
     with transaction(cfg.engine) as session:
         found = ledger_download(
             inspection_id,
             session=session,
             actor=actor,
-            today=cfg.today(),
+            today=ctx.today,
             rules=cfg.settings.rules,
             root=cfg.settings.data_dir / "downloads",
         )
@@ -65,29 +64,29 @@ def _ledger(cfg: Config, actor: SignedIn, inspection_id: int | None) -> Response
 
 
 @router.get("/weekly.docx")
-def weekly(cfg: Config, actor: SignedIn) -> Response:
+def weekly(cfg: Config, ctx: Ctx, actor: SignedIn) -> Response:
     settings = cfg.settings
     with transaction(cfg.engine) as session:
         found = weekly_download(
             session=session,
             actor=actor,
-            today=cfg.today(),
-            now=cfg.now(),
+            today=ctx.today,
+            now=ctx.now,
             rules=settings.rules,
-            calendar=work_calendar(settings.holiday_file),
+            calendar=ctx.calendar,
             root=settings.data_dir / "downloads",
         )
     return _send(found)
 
 
 @router.get("/tasks/{task_id}/supervision-order.docx")
-def supervision_order(cfg: Config, actor: SignedIn, task_id: int) -> Response:
+def supervision_order(cfg: Config, ctx: Ctx, actor: SignedIn, task_id: int) -> Response:
     with transaction(cfg.engine) as session:
         found = supervision_download(
             task_id,
             session=session,
             actor=actor,
-            today=cfg.today(),
+            today=ctx.today,
             rules=cfg.settings.rules,
             root=cfg.settings.data_dir / "downloads",
         )

@@ -12,8 +12,7 @@ from fastapi.responses import Response
 from ledger.errors import InvalidInputError
 from ledger.ledger_upload import confirm_ledger, try_ledger, upload_choices
 from ledger.uow import transaction
-from models.workdays import work_calendar
-from web.deps import Config, Posting, SignedIn
+from web.deps import Config, Ctx, Posting, SignedIn
 from web.rendering import render
 
 router = APIRouter()
@@ -29,7 +28,7 @@ def _round_id(value: str) -> int | None:
 
 
 @router.get("/import")
-def import_form(request: Request, cfg: Config, actor: SignedIn) -> Response:
+def import_form(request: Request, cfg: Config, ctx: Ctx, actor: SignedIn) -> Response:
     with transaction(cfg.engine) as session:
         choices = upload_choices(session=session, actor=actor)
     return render(request, "office/import.html", {"choices": choices, "chosen": ""})
@@ -39,6 +38,7 @@ def import_form(request: Request, cfg: Config, actor: SignedIn) -> Response:
 def import_try(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     file: Annotated[UploadFile | None, File()] = None,
     inspection_id: Annotated[str, Form()] = "",
@@ -52,10 +52,10 @@ def import_try(
             session=session,
             actor=actor,
             folder=settings.data_dir / "uploads",
-            now=cfg.now(),
-            today=cfg.today(),
+            now=ctx.now,
+            today=ctx.today,
             rules=settings.rules,
-            calendar=work_calendar(settings.holiday_file),
+            calendar=ctx.calendar,
             inspection_id=chosen,
             max_bytes=cfg.max_file_bytes,
         )
@@ -72,6 +72,7 @@ def import_try(
 def import_confirm(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     token: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
@@ -85,10 +86,10 @@ def import_confirm(
             session=session,
             actor=actor,
             folder=settings.data_dir / "uploads",
-            now=cfg.now(),
-            today=cfg.today(),
+            now=ctx.now,
+            today=ctx.today,
             rules=settings.rules,
-            calendar=work_calendar(settings.holiday_file),
+            calendar=ctx.calendar,
             inspection_id=_round_id(inspection_id),
         )
     return render(request, "office/import.html", {"t": done, "choices": [], "chosen": ""})

@@ -11,10 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from ledger.dashboard import dashboard
 from ledger.uow import transaction
 from models.enums import Role
-from models.workdays import work_calendar
 from notifications.urge_now import urge_unit
 from web.charts import stacked_bars
-from web.deps import Config, Posting, SignedIn
+from web.deps import Config, Ctx, Posting, SignedIn
 from web.rendering import render
 from web.routes import tasks
 
@@ -24,6 +23,7 @@ router = APIRouter()
 def _board_page(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: SignedIn,
     inspection_id: int | None,
     urged: str = "",
@@ -33,7 +33,7 @@ def _board_page(
         board = dashboard(
             session=session,
             actor=actor,
-            today=cfg.today(),
+            today=ctx.today,
             rules=cfg.settings.rules,
             inspection_id=inspection_id,
         )
@@ -49,6 +49,7 @@ def _board_page(
 def home(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: SignedIn,
     status: str | None = None,
     light: str | None = None,
@@ -61,37 +62,41 @@ def home(
     # web.routes.tasks), the office and leaders the board of their remit. A filtered `/`
     # (older bookmarks, links in notices) is still the task list.
     if actor.role is Role.unit or any(v is not None for v in (status, light, q, round)):
-        return tasks.my_tasks(request, cfg, actor, status=status, light=light, q=q, round=round)
-    return _board_page(request, cfg, actor, None, urged, again)
+        return tasks.my_tasks(
+            request, cfg, ctx, actor, status=status, light=light, q=q, round=round
+        )
+    return _board_page(request, cfg, ctx, actor, None, urged, again)
 
 
 @router.get("/tasks")
 def task_list(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: SignedIn,
     status: str | None = None,
     light: str | None = None,
     q: str | None = None,
     round: int | None = None,
 ) -> Response:
-    return tasks.my_tasks(request, cfg, actor, status=status, light=light, q=q, round=round)
+    return tasks.my_tasks(request, cfg, ctx, actor, status=status, light=light, q=q, round=round)
 
 
 @router.get("/rounds/{inspection_id}")
 def round_board(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: SignedIn,
     inspection_id: int,
     urged: str = "",
     again: str = "",
 ) -> Response:
-    return _board_page(request, cfg, actor, inspection_id, urged, again)
+    return _board_page(request, cfg, ctx, actor, inspection_id, urged, again)
 
 
 @router.post("/units/{unit_id}/urge")
-def urge(cfg: Config, actor: Posting, unit_id: int, back: str = "/") -> Response:
+def urge(cfg: Config, ctx: Ctx, actor: Posting, unit_id: int, back: str = "/") -> Response:
     """一键催办 from the board; back to the board it was pressed on."""
     settings = cfg.settings
     with transaction(cfg.engine) as session:
@@ -100,9 +105,9 @@ def urge(cfg: Config, actor: Posting, unit_id: int, back: str = "/") -> Response
             session=session,
             actor=actor,
             settings=settings,
-            calendar=work_calendar(settings.holiday_file),
-            now=cfg.now(),
-            today=cfg.today(),
+            calendar=ctx.calendar,
+            now=ctx.now,
+            today=ctx.today,
         )
     board = back if back.startswith("/rounds/") and back[8:].isdigit() else "/"
     query = urlencode({"urged": result.unit, "again": "" if result.sent else "1"})

@@ -17,7 +17,7 @@ from ledger.round_admin import (
     rounds_page,
 )
 from ledger.uow import transaction
-from web.deps import Config, Posting, SignedIn
+from web.deps import Config, Ctx, Posting, SignedIn
 from web.rendering import render
 
 router = APIRouter()
@@ -37,7 +37,7 @@ def _fields(
 
 
 @router.get("/rounds")
-def rounds(request: Request, cfg: Config, actor: SignedIn, ok: str = "") -> Response:
+def rounds(request: Request, cfg: Config, ctx: Ctx, actor: SignedIn, ok: str = "") -> Response:
     with transaction(cfg.engine) as session:
         page = rounds_page(session=session, actor=actor)
     return render(request, "office/rounds.html", {"page": page, "ok": DONE.get(ok, "")})
@@ -56,6 +56,7 @@ def _refused(request: Request, exc: InvalidInputError | NotFoundError, form: dic
 def add_round(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     source_kind: Annotated[str, Form()] = "巡视",
     body: Annotated[str, Form()] = "",
@@ -68,7 +69,7 @@ def add_round(
     fields = _fields(source_kind, body, subject, inspected_org, feedback_date, plan_doc_no, title)
     try:
         with transaction(cfg.engine) as session:
-            made = create_round(fields, session=session, actor=actor, now=cfg.now())
+            made = create_round(fields, session=session, actor=actor, now=ctx.now)
             made_id = made.id
     except (InvalidInputError, NotFoundError) as exc:
         return _refused(request, exc, {"kind": "round", **vars(fields)})
@@ -79,6 +80,7 @@ def add_round(
 def change_round(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     inspection_id: int,
     source_kind: Annotated[str, Form()] = "巡视",
@@ -93,7 +95,7 @@ def change_round(
     fields = _fields(source_kind, body, subject, inspected_org, feedback_date, plan_doc_no, title)
     try:
         with transaction(cfg.engine) as session:
-            edit_round(inspection_id, fields, reason, session=session, actor=actor, now=cfg.now())
+            edit_round(inspection_id, fields, reason, session=session, actor=actor, now=ctx.now)
     except InvalidInputError as exc:
         return _refused(request, exc, {"kind": "edit", "id": str(inspection_id)})
     return RedirectResponse("/rounds?ok=round-edited", status_code=303)
@@ -103,13 +105,14 @@ def change_round(
 def add_unit(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     name: Annotated[str, Form()] = "",
     notify_tag: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         with transaction(cfg.engine) as session:
-            create_unit(name, notify_tag, session=session, actor=actor, now=cfg.now())
+            create_unit(name, notify_tag, session=session, actor=actor, now=ctx.now)
     except (InvalidInputError, NotFoundError) as exc:
         return _refused(request, exc, {"kind": "unit", "name": name, "notify_tag": notify_tag})
     return RedirectResponse("/rounds?ok=unit", status_code=303)
@@ -118,11 +121,12 @@ def add_unit(
 @router.post("/units/{unit_id}")
 def change_unit(
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     unit_id: int,
     name: Annotated[str, Form()] = "",
     notify_tag: Annotated[str, Form()] = "",
 ) -> Response:
     with transaction(cfg.engine) as session:
-        edit_unit(unit_id, name, notify_tag, session=session, actor=actor, now=cfg.now())
+        edit_unit(unit_id, name, notify_tag, session=session, actor=actor, now=ctx.now)
     return RedirectResponse("/rounds?ok=unit-edited", status_code=303)

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.uow import transaction
 from ledger.user_admin import create_user, edit_user, list_users, reset_password, set_active
-from web.deps import Config, Posting, SignedIn
+from web.deps import Config, Ctx, Posting, SignedIn
 from web.rendering import render
 
 router = APIRouter()
@@ -25,9 +25,9 @@ DONE = {
 
 
 @router.get("/users")
-def users_page(request: Request, cfg: Config, actor: SignedIn, ok: str = "") -> Response:
+def users_page(request: Request, cfg: Config, ctx: Ctx, actor: SignedIn, ok: str = "") -> Response:
     with transaction(cfg.engine) as session:
-        listing = list_users(session=session, actor=actor, now=cfg.now())
+        listing = list_users(session=session, actor=actor, now=ctx.now)
     return render(request, "office/users.html", {"listing": listing, "ok": DONE.get(ok, "")})
 
 
@@ -35,6 +35,7 @@ def users_page(request: Request, cfg: Config, actor: SignedIn, ok: str = "") -> 
 def add_user(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     name: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "unit",
@@ -45,7 +46,7 @@ def add_user(
     try:
         with transaction(cfg.engine) as session:
             create_user(
-                name, role, unit, notify_tag, password, session=session, actor=actor, now=cfg.now()
+                name, role, unit, notify_tag, password, session=session, actor=actor, now=ctx.now
             )
     except (InvalidInputError, NotFoundError) as exc:
         form = {"name": name, "role": role, "unit": unit, "notify_tag": notify_tag}
@@ -61,6 +62,7 @@ def add_user(
 @router.post("/users/{user_id}")
 def change_user(
     cfg: Config,
+    ctx: Ctx,
     actor: Posting,
     user_id: int,
     role: Annotated[str, Form()] = "",
@@ -75,25 +77,25 @@ def change_user(
             notify_tag=notify_tag,
             session=session,
             actor=actor,
-            now=cfg.now(),
+            now=ctx.now,
         )
     return RedirectResponse("/users?ok=edited", status_code=303)
 
 
 @router.post("/users/{user_id}/password")
 def new_password(
-    cfg: Config, actor: Posting, user_id: int, password: Annotated[str, Form()] = ""
+    cfg: Config, ctx: Ctx, actor: Posting, user_id: int, password: Annotated[str, Form()] = ""
 ) -> Response:
     with transaction(cfg.engine) as session:
-        reset_password(user_id, password, session=session, actor=actor, now=cfg.now())
+        reset_password(user_id, password, session=session, actor=actor, now=ctx.now)
     return RedirectResponse("/users?ok=password", status_code=303)
 
 
 @router.post("/users/{user_id}/active")
 def activation(
-    cfg: Config, actor: Posting, user_id: int, active: Annotated[str, Form()] = ""
+    cfg: Config, ctx: Ctx, actor: Posting, user_id: int, active: Annotated[str, Form()] = ""
 ) -> Response:
     on = active == "1"
     with transaction(cfg.engine) as session:
-        set_active(user_id, on, session=session, actor=actor, now=cfg.now())
+        set_active(user_id, on, session=session, actor=actor, now=ctx.now)
     return RedirectResponse(f"/users?ok={'activated' if on else 'deactivated'}", status_code=303)

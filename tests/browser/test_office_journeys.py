@@ -1,18 +1,9 @@
-"""The office in headless Chromium (Debian's chromium driven by Playwright, never a downloaded
-browser): a ledger upload with a bad row writes nothing, the corrected one is imported after
-its dry run, the board's 完成率 moves after a 销号, and the office's pages fit a 375 px phone.
-Screenshots go to test-output/browser/ (or $RECTIFY_TEST_OUTPUT/browser/), a folder per test.
-"""
+"""The office in headless Chromium: a ledger upload with a bad row writes nothing, the
+corrected one is imported after its dry run, and the board's 完成率 moves after a 销号."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import threading
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,92 +14,15 @@ from ledger.actors import Actor
 from ledger.uow import transaction
 from models.enums import Role
 from models.tables import Task
+from tests.browser.conftest import LiveSite
 from tests.builders import OFFICE
-from tests.conftest import ROOT
-from tests.fixtures.notify import free_port
-from tests.fixtures.web import PASSWORD, WebWorld
 from tests.web.test_dashboard import DAY
 from tests.web.test_ledger_upload import BAD, GOOD
-from web.app import create_app
 
-CHROMIUM = Path(os.environ.get("RECTIFY_CHROMIUM", "/usr/bin/chromium"))
-OUTPUT = Path(os.environ.get("RECTIFY_TEST_OUTPUT", ROOT / "test-output")) / "browser"
+pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"未找到 Chromium({CHROMIUM}):apt-get install chromium 后运行浏览器测试")
-    api = pytest.importorskip("playwright.sync_api")
-    with api.sync_playwright() as p:
-        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
-        )
-        yield browser
-        browser.close()
-
-
-@dataclass
-class OfficeSite:
-    world: WebWorld
-    base_url: str
-    browser: object
-    shots: Path
-    _count: int = 0
-
-    def page(self, *, width: int = 1280, height: int = 900):  # -> playwright Page
-        context = self.browser.new_context(  # type: ignore[attr-defined]
-            viewport={"width": width, "height": height}, locale="zh-CN"
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    def shot(self, page, name: str) -> Path:
-        self._count += 1
-        path = self.shots / f"{self._count:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    def login(self, page, name: str) -> None:
-        page.fill("#username", name)
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('登录')")
-
-
-@pytest.fixture
-def office_site(
-    web_world: WebWorld, chromium: object, request: pytest.FixtureRequest
-) -> Iterator[OfficeSite]:
-    """`rectify web`'s app on a loopback port, in a thread of this process."""
-    import uvicorn
-
-    if web_world.engine.dialect.name != "sqlite":
-        pytest.skip("浏览器测试只在 SQLite 上运行:页面与后端无关,后端由路由测试覆盖")
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(web_world.config), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "web server did not start"
-        time.sleep(0.05)
-    shots = OUTPUT / re.sub(r"[^\w.-]+", "_", request.node.name)[:120]
-    shutil.rmtree(shots, ignore_errors=True)
-    shots.mkdir(parents=True)
-    try:
-        yield OfficeSite(web_world, f"http://127.0.0.1:{port}", chromium, shots)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-def _tasks(site: OfficeSite) -> int:
+def _tasks(site: LiveSite) -> int:
     with transaction(site.world.engine) as session:
         return session.exec(select(func.count()).select_from(Task)).one()
 
@@ -122,7 +36,7 @@ def _fits(page, width: int) -> None:
     assert scroll <= width, f"{page.url} is {scroll}px wide on a {width}px screen"
 
 
-def _close(site: OfficeSite, code: str) -> None:
+def _close(site: LiveSite, code: str) -> None:
     """The unit asks for closure and the office verifies (the review queue's own journey is
     web's; here only the board's reaction matters)."""
     task_id = site.world.task_id(code)
@@ -141,9 +55,9 @@ def _close(site: OfficeSite, code: str) -> None:
 
 
 def test_the_office_uploads_a_ledger_and_the_board_moves_after_a_closure(
-    office_site: OfficeSite, tmp_path: Path
+    live_site: LiveSite, tmp_path: Path
 ):
-    site = office_site
+    site = live_site
     site.world.clock.at = DAY
     bad = tmp_path / "有错的台账.csv"
     bad.write_text(BAD, encoding="utf-8")
@@ -192,8 +106,8 @@ def test_the_office_uploads_a_ledger_and_the_board_moves_after_a_closure(
     site.shot(office, "board-after-closure")
 
 
-def test_the_board_on_a_phone(office_site: OfficeSite):
-    site = office_site
+def test_the_board_on_a_phone(live_site: LiveSite):
+    site = live_site
     site.world.clock.at = DAY
     phone = site.page(width=375, height=800)
     phone.goto(f"{site.base_url}/login")
