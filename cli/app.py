@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import archive, core, corrections, documents, ledger_io, schedule, web, weekly
+from cli import archive, core, corrections, documents, extensions, ledger_io, schedule, web, weekly
 
 app = typer.Typer(
     name="rectify",
@@ -13,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (core, ledger_io, schedule, weekly, documents, web, archive, corrections):
+for module in (core, ledger_io, schedule, weekly, documents, web, archive, corrections, extensions):
     module.register(app)
 
 

@@ -18,6 +18,7 @@ import typer
 from typer._click.globals import get_current_context
 from typer.core import TyperOption
 
+from ledger.context import TZ as TZ
 from ledger.context import AppContext
 from ledger.errors import (
     ConflictError,
@@ -59,7 +60,7 @@ HINTS: dict[tuple[type[Exception], str], str] = {
     (NotFoundError, "task_id"): "可用 rectify tasks 查看任务列表",
     (NotFoundError, "inspection_id"): "可用 rectify inspections 查看已有轮次",
     (NotFoundError, "problem_id"): "可用 rectify problems 查看已有问题",
-    (NotFoundError, "extension_id"): "可用 rectify task show 任务编号 查看其延期申请",
+    (NotFoundError, "extension_id"): "可用 rectify extensions 查看延期申请",
     (NotFoundError, "order_id"): "可用 --task 任务编号 查看某任务最近一次的督办通知单",
     (NotFoundError, "unit"): "登记单位用 rectify unit add",
     (NotFoundError, "actor"): "登记用户用 rectify user add",
@@ -112,14 +113,14 @@ def flags_for(field: str) -> list[str]:
 def message_of(exc: RectifyError) -> str:
     """The service's message, with this command's flag for its field and a hint."""
     message = exc.message
+    hint = next(
+        (h for cls in type(exc).__mro__ if (h := HINTS.get((cls, exc.field)))),  # type: ignore[arg-type]
+        "",
+    )
     flags = flags_for(exc.field)
-    if flags and not any(f in message for f in flags):
+    if flags and not any(f in message or f in hint for f in flags):
         message += f"(参数 {' 或 '.join(flags)})"
-    for cls in type(exc).__mro__:
-        hint = HINTS.get((cls, exc.field))  # type: ignore[index]
-        if hint:
-            return f"{message};{hint}"
-    return message
+    return f"{message};{hint}" if hint else message
 
 
 @contextmanager

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any
 
 import typer
-from sqlmodel import col, select
 
 from cli.common import (
+    TZ,
     AsOfOpt,
     AsOpt,
+    Context,
     JsonOpt,
     context,
     emit_json,
@@ -20,26 +20,23 @@ from cli.common import (
     user_errors,
 )
 from ledger import accounts, lifecycle, registry
-from ledger.actors import resolve_actor
-from ledger.errors import InvalidInputError, NotFoundError
-from ledger.history import task_history
+from ledger.errors import InvalidInputError
+from ledger.history import visible_history
 from ledger.inputs import (
     InspectionCreate,
     ProblemCreate,
     TaskCreate,
     UserCreate,
+    parse_choice,
     parse_date,
     split_units,
     validated,
 )
 from ledger.queries import TaskFilter, task_views
 from ledger.stats import percent_text
-from ledger.uow import transaction
+from ledger.task_detail import TaskDetail, task_detail
 from models.db import upgrade_schema
-from models.enums import Light, ReportKind, Role, TaskKind, TaskStatus
-from models.tables import Evidence, Extension, Inspection, Problem, ProgressReport, Unit, User
-
-E = TypeVar("E", bound=StrEnum)
+from models.enums import ExtensionStatus, Light, ReportKind, Role, TaskKind, TaskStatus
 
 inspection_app = typer.Typer(help="巡视(察)轮次", no_args_is_help=True)
 problem_app = typer.Typer(help="反馈问题", no_args_is_help=True)
@@ -56,16 +53,6 @@ KIND_WORDS = {
     "ongoing": TaskKind.ongoing,
     "长期坚持": TaskKind.ongoing,
 }
-
-
-def _enum(value: str | None, enum: type[E], field: str) -> E | None:
-    if value is None:
-        return None
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = "/".join(m.value for m in enum)
-        raise InvalidInputError(f"{field}“{value}”无法识别,可选:{allowed}") from None
 
 
 def init() -> None:
@@ -111,19 +98,20 @@ def inspection_add(
 
 
 @inspection_app.command("list")
-def inspection_list(json_: JsonOpt = False) -> None:
+def inspection_list(as_: AsOpt = None, json_: JsonOpt = False) -> None:
     """列出巡视(察)轮次。"""
-    inspections_cmd(json_)
+    inspections_cmd(as_, json_)
 
 
-def inspections_cmd(json_: JsonOpt = False) -> None:
+def inspections_cmd(as_: AsOpt = None, json_: JsonOpt = False) -> None:
     """列出巡视(察)轮次。"""
+    from ledger.directory import list_inspections
+
     ctx = context()
-    ctx.require_schema()
-    with transaction(ctx.engine) as session:
-        rows = list(session.exec(select(Inspection).order_by(col(Inspection.id))))
+    with user_errors(), ctx.use_case(as_) as (session, actor):
+        rows = list_inspections(session=session, actor=actor)
     if json_:
-        emit_json([r.model_dump() for r in rows])
+        emit_json([r.model_dump(mode="json") for r in rows])
         return
     print_table(
         ["编号", "来源", "机构", "反馈日期", "方案文号", "标题"],
@@ -172,18 +160,17 @@ def problem_add(
 
 def problems_cmd(
     inspection: Annotated[int | None, typer.Option(help="只看该轮次")] = None,
+    as_: AsOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """列出反馈问题。"""
+    from ledger.directory import list_problems
+
     ctx = context()
-    ctx.require_schema()
-    with transaction(ctx.engine) as session:
-        stmt = select(Problem).order_by(col(Problem.inspection_id), col(Problem.seq))
-        if inspection is not None:
-            stmt = stmt.where(Problem.inspection_id == inspection)
-        rows = list(session.exec(stmt))
+    with user_errors(), ctx.use_case(as_) as (session, actor):
+        rows = list_problems(session=session, actor=actor, inspection_id=inspection)
     if json_:
-        emit_json([r.model_dump() for r in rows])
+        emit_json([r.model_dump(mode="json") for r in rows])
         return
     print_table(
         ["编号", "轮次", "序号", "问题"],
@@ -240,8 +227,17 @@ def task_add(
                 rules=ctx.settings.rules,
                 calendar=ctx.calendar,
             )
-    if json_:
-        _show(task.id, None, json_=True)  # type: ignore[arg-type]
+            assert task.id is not None
+            # Shown as the actor who registered it, inside the same use case.
+            detail = (
+                task_detail(
+                    task.id, session=session, actor=actor, today=ctx.today, rules=ctx.settings.rules
+                )
+                if json_
+                else None
+            )
+    if detail is not None:
+        emit_json(detail_json(detail))
     else:
         typer.echo(f"已登记任务 {task.id}({task.code}),整改时限 {task.deadline or '长期坚持'}")
 
@@ -249,8 +245,13 @@ def task_add(
 def tasks_cmd(
     inspection: Annotated[int | None, typer.Option(help="轮次编号")] = None,
     unit: Annotated[str | None, typer.Option(help="单位(牵头或配合)")] = None,
-    status: Annotated[str | None, typer.Option(help="pending/in_progress/submitted/closed")] = None,
-    light: Annotated[str | None, typer.Option(help="red/yellow/green/blue/done")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="待整改/整改中/待销号/已销号(或 pending/in_progress/submitted/closed)"),
+    ] = None,
+    light: Annotated[
+        str | None, typer.Option(help="红灯/黄灯/绿灯/蓝灯/已销号(或 red/yellow/green/blue/done)")
+    ] = None,
     as_of: AsOfOpt = None,
     as_: AsOpt = None,
     json_: JsonOpt = False,
@@ -261,8 +262,8 @@ def tasks_cmd(
         where = TaskFilter(
             inspection_id=inspection,
             unit=unit,
-            status=_enum(status, TaskStatus, "状态(--status)"),
-            light=_enum(light, Light, "灯(--light)"),
+            status=parse_choice(status, TaskStatus, "状态", field="status") if status else None,
+            light=parse_choice(light, Light, "灯", field="light") if light else None,
         )
         today = ctx.as_of(as_of)
         with ctx.use_case(as_) as (session, actor):
@@ -293,47 +294,38 @@ def tasks_cmd(
     typer.echo(f"共{len(views)}项,已销号{closed}项,完成率{percent_text(closed, len(views))}")
 
 
-def _show(task_id: int, as_: str | None, *, json_: bool, as_of: str | None = None) -> None:
-    ctx = context()
-    with user_errors():
-        today = ctx.as_of(as_of)
-        with ctx.use_case(as_) as (session, actor):
-            views = task_views(
-                session,
-                today=today,
-                rules=ctx.settings.rules,
-                where=TaskFilter(task_ids=(task_id,)),
-                actor=actor,
-            )
-            if not views:
-                lifecycle.get_task(session, task_id)  # not found: says so
-                raise NotFoundError(f"任务 {task_id} 不在“{actor.name}”的查看范围内")
-            reports = list(
-                session.exec(
-                    select(ProgressReport)
-                    .where(ProgressReport.task_id == task_id)
-                    .order_by(col(ProgressReport.reported_at), col(ProgressReport.id))
-                )
-            )
-            evidence = list(
-                session.exec(
-                    select(Evidence).where(col(Evidence.report_id).in_([r.id for r in reports]))
-                )
-            )
-            extensions = list(session.exec(select(Extension).where(Extension.task_id == task_id)))
-    view = views[0]
-    by_report: dict[int, list[Evidence]] = {}
-    for e in evidence:
-        by_report.setdefault(e.report_id, []).append(e)
-    if json_:
-        data = view.as_json()
-        data["reports"] = [
-            {**r.model_dump(), "evidence": [e.model_dump() for e in by_report.get(r.id or 0, [])]}
-            for r in reports
-        ]
-        data["extensions"] = [e.model_dump() for e in extensions]
-        emit_json(data)
-        return
+def detail_json(detail: TaskDetail) -> dict[str, Any]:
+    """`task show --json`: the task view's keys, then what was reported, asked and decided."""
+    data = detail.view.as_json()
+    data["reports"] = [
+        {
+            "id": r.id,
+            "kind": r.kind.value,
+            "kind_label": r.kind_label,
+            "actor": r.actor,
+            "reported_at": r.at.isoformat(),
+            "ledger_date": r.ledger_date.isoformat() if r.ledger_date else None,
+            "text": r.text,
+            "issues": r.issues,
+            "next_steps": r.next_steps,
+            "no_evidence_reason": r.no_evidence_reason,
+            "evidence": [{"id": e.id, "name": e.name, "size": e.size} for e in r.evidence],
+        }
+        for r in detail.reports
+    ]
+    data["extensions"] = [
+        {
+            **x.model_dump(mode="json"),
+            "status_label": ExtensionStatus(x.status).label,
+        }
+        for x in detail.extensions
+    ]
+    data["returned_reason"] = detail.returned_reason
+    return data
+
+
+def _print_detail(detail: TaskDetail, ctx: Context) -> None:
+    view = detail.view
     withdrawn = "  已撤销(不计入统计、提醒、报告和导出)" if view.withdrawn else ""
     say(f"任务 {view.id}({view.code})  {view.light.label}  {view.status.label}{withdrawn}")
     say(f"所属轮次:{view.inspection}")
@@ -347,55 +339,76 @@ def _show(task_id: int, as_: str | None, *, json_: bool, as_of: str | None = Non
     say(
         f"类型:{view.kind.label}  整改时限:{deadline}  剩余天数:{'—' if view.days_left is None else view.days_left}"
     )
+    if view.note:
+        say(f"备注:{view.note}")
     for label, value in view.ledger_columns.items():
         say(f"{label}(台账原列):{value}")
-    for r in reports:
-        files = "、".join(f"{e.name}({e.size}字节)" for e in by_report.get(r.id or 0, []))
-        if r.kind == ReportKind.imported:
+    if detail.returned_reason:
+        say(f"销号申请已被退回,理由:{detail.returned_reason}")
+    if detail.reports:
+        say("进展与销号申请:")
+    for r in detail.reports:
+        files = "、".join(f"{e.name}({e.size}字节)" for e in r.evidence)
+        if r.kind is ReportKind.imported:
             # Dated as the ledger says, never by the day of the import.
             when = f"台账导入({r.ledger_date})" if r.ledger_date else "台账导入"
         else:
-            when = f"{r.reported_at.astimezone(ctx.now.tzinfo):%Y-%m-%d %H:%M}"
-        say(f"- {when} {r.actor}[{r.kind}] {r.text}" + (f" 佐证:{files}" if files else ""))
-    for x in extensions:
-        say(f"- 延期申请 {x.id}:{x.current_deadline} → {x.new_deadline},{x.reason}({x.status})")
+            when = f"{r.at.astimezone(TZ):%Y-%m-%d %H:%M}"
+        say(f"- {when} {r.actor}【{r.kind_label}】{r.text}")
+        if r.issues:
+            say(f"  存在的问题:{r.issues}")
+        if r.next_steps:
+            say(f"  下一步打算:{r.next_steps}")
+        if r.no_evidence_reason:
+            say(f"  无需佐证的理由:{r.no_evidence_reason}")
+        if files:
+            say(f"  佐证材料:{files}")
+    for x in detail.extensions:
+        status = ExtensionStatus(x.status)
+        decided = (
+            f",{x.decided_by}:{x.decision_reason}" if x.decided_by and x.decision_reason else ""
+        )
+        say(
+            f"- 延期申请 {x.id}:{x.current_deadline} → {x.new_deadline},{x.reason}({status.label}{decided})"
+        )
 
 
 @task_app.command("show")
 def task_show(
     task_id: int, as_of: AsOfOpt = None, as_: AsOpt = None, json_: JsonOpt = False
 ) -> None:
-    """查看一项任务的详情、进展、佐证和延期申请。"""
-    _show(task_id, as_, json_=json_, as_of=as_of)
+    """查看一项任务的详情、进展(含存在的问题、下一步打算)、佐证、退回理由和延期申请。"""
+    ctx = context()
+    with user_errors():
+        today = ctx.as_of(as_of)
+        with ctx.use_case(as_) as (session, actor):
+            detail = task_detail(
+                task_id, session=session, actor=actor, today=today, rules=ctx.settings.rules
+            )
+    if json_:
+        emit_json(detail_json(detail))
+    else:
+        _print_detail(detail, ctx)
 
 
 def history_cmd(task_id: int, as_: AsOpt = None, json_: JsonOpt = False) -> None:
     """查看一项任务的完整变更记录。"""
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
-        if not task_views(
-            session,
-            today=ctx.today,
-            rules=ctx.settings.rules,
-            where=TaskFilter(task_ids=(task_id,)),
-            actor=actor,
-        ):
-            lifecycle.get_task(session, task_id)
-            raise NotFoundError(f"任务 {task_id} 不在“{actor.name}”的查看范围内")
-        entries = task_history(session, task_id)
+        entries = visible_history(task_id, session=session, actor=actor)
     if json_:
-        emit_json([e.model_dump() for e in entries])
+        emit_json([e.as_json() for e in entries])
         return
     print_table(
         ["时间", "操作人", "操作", "字段", "原值", "新值", "说明"],
         [
             [
-                f"{e.at.astimezone(ctx.now.tzinfo):%Y-%m-%d %H:%M:%S}",
+                f"{e.at.astimezone(TZ):%Y-%m-%d %H:%M:%S}",
                 e.actor,
-                e.action,
-                e.field,
-                e.old_value,
-                e.new_value,
+                e.action_label,
+                e.field_label,
+                e.old,
+                e.new,
                 e.note,
             ]
             for e in entries
@@ -532,7 +545,7 @@ def extension_refuse(
 @user_app.command("add")
 def user_add(
     name: str,
-    role: Annotated[str, typer.Option(help="office(整改办)/unit(责任单位)/leader(责任领导)")],
+    role: Annotated[str, typer.Option(help="整改办/责任单位/责任领导(或 office/unit/leader)")],
     unit: Annotated[str | None, typer.Option(help="所在单位(须已登记)")] = None,
     tag: Annotated[str | None, typer.Option(help="通知标签(默认用姓名)")] = None,
     password: Annotated[
@@ -543,7 +556,7 @@ def user_add(
     """登记用户。"""
     ctx = context()
     with user_errors():
-        role_value = _enum(role, Role, "角色(--role)")
+        role_value = parse_choice(role, Role, "角色", field="role")
         data = validated(UserCreate, name=name, role=role_value, unit=unit, notify_tag=tag)
         with ctx.use_case(as_) as (session, actor):
             registry.add_user(data, session=session, actor=actor, now=ctx.now)
@@ -553,20 +566,19 @@ def user_add(
 
 
 @user_app.command("list")
-def user_list(json_: JsonOpt = False) -> None:
-    """列出用户。"""
+def user_list(as_: AsOpt = None, json_: JsonOpt = False) -> None:
+    """列出用户(仅整改办)。"""
+    from ledger.directory import list_users
+
     ctx = context()
-    ctx.require_schema()
-    with transaction(ctx.engine) as session:
-        rows = session.exec(
-            select(User, Unit.name).outerjoin(Unit, col(Unit.id) == User.unit_id)
-        ).all()
+    with user_errors(), ctx.use_case(as_) as (session, actor):
+        rows = list_users(session=session, actor=actor)
     if json_:
-        emit_json([{**u.model_dump(), "unit": n} for u, n in rows])
+        emit_json([u.model_dump(mode="json") for u in rows])
         return
     print_table(
         ["姓名", "角色", "单位", "通知标签"],
-        [[u.name, Role(u.role).label, n or "", u.notify_tag or ""] for u, n in rows],
+        [[u.name, u.role_label, u.unit or "", u.notify_tag or ""] for u in rows],
     )
 
 
@@ -584,14 +596,15 @@ def unit_add(
 
 
 @unit_app.command("list")
-def unit_list(json_: JsonOpt = False) -> None:
+def unit_list(as_: AsOpt = None, json_: JsonOpt = False) -> None:
     """列出责任单位。"""
+    from ledger.directory import list_units
+
     ctx = context()
-    ctx.require_schema()
-    with transaction(ctx.engine) as session:
-        rows = list(session.exec(select(Unit).order_by(col(Unit.name))))
+    with user_errors(), ctx.use_case(as_) as (session, actor):
+        rows = list_units(session=session, actor=actor)
     if json_:
-        emit_json([u.model_dump() for u in rows])
+        emit_json([u.model_dump(mode="json") for u in rows])
         return
     print_table(["编号", "单位", "通知标签"], [[u.id, u.name, u.notify_tag or ""] for u in rows])
 
@@ -599,9 +612,8 @@ def unit_list(json_: JsonOpt = False) -> None:
 def whoami(as_: AsOpt = None) -> None:
     """显示当前操作人及其角色。"""
     ctx = context()
-    ctx.require_schema()
-    with user_errors(), transaction(ctx.engine) as session:
-        actor = resolve_actor(session, as_)
+    with user_errors(), ctx.use_case(as_) as (_, actor):
+        pass
     typer.echo(
         f"{actor.name}({actor.role.label}{'/' + actor.unit_name if actor.unit_name else ''})"
     )

@@ -1,18 +1,66 @@
-"""Append-only history. Rows are only ever added, in the same transaction as the change."""
+"""Append-only history. Rows are only ever added, in the same transaction as the change.
+
+`history_row` builds every row, whether one is written now (`record`) or thousands in bulk
+(the import, the daily check's 督办通知单); the labels users read for actions, fields and
+stored values are here too, once, for every front end.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from ledger.actors import Actor
+from models.enums import STATUS_LABELS, TaskKind
 from models.tables import HistoryEntry
 
+ACTION_LABELS = {
+    "register": "登记",
+    "import": "导入台账",
+    "progress": "填报进展",
+    "submit": "申请销号",
+    "verify": "销号",
+    "return": "退回",
+    "extension_request": "申请延期",
+    "extension_approve": "批准延期",
+    "extension_refuse": "不予批准延期",
+    "supervise": "督办",
+    "update": "修改",
+    "urge_now": "一键催办",
+    "password_set": "设置密码",
+    "password_change": "修改密码",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "lockout": "锁定账户",
+    "logout": "退出登录",
+}
+FIELD_LABELS = {
+    "status": "状态",
+    "deadline": "整改时限",
+    "progress": "进展",
+    "measure": "整改措施",
+    "leader": "责任领导",
+    "person": "责任人",
+    "lead_unit": "牵头单位",
+    "co_units": "配合单位",
+    "note": "备注",
+    "kind": "任务类型",
+}
+# Stored values a user reads as words: an import wrote raw status values before the
+# lifecycle's labels were used everywhere, so both read the same.
+VALUE_LABELS = {
+    "status": {s.value: label for s, label in STATUS_LABELS.items()},
+    "kind": {k.value: k.label for k in TaskKind},
+}
 
-def _text(value: Any) -> str | None:
+
+def history_text(value: Any) -> str | None:
+    """A value as history stores it: dates in ISO form, lists and dicts as JSON."""
     if value is None:
         return None
     if isinstance(value, date | datetime):
@@ -20,6 +68,34 @@ def _text(value: Any) -> str | None:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def history_row(
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int,
+    now: datetime,
+    task_id: int | None = None,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    note: str = "",
+) -> dict[str, Any]:
+    """One history row as column values: `record` adds it, bulk writers insert many."""
+    return {
+        "at": now,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "task_id": task_id,
+        "field": field,
+        "old_value": history_text(old),
+        "new_value": history_text(new),
+        "note": note,
+    }
 
 
 def record(
@@ -38,16 +114,18 @@ def record(
 ) -> None:
     session.add(
         HistoryEntry(
-            at=now,
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            task_id=task_id,
-            field=field,
-            old_value=_text(old),
-            new_value=_text(new),
-            note=note,
+            **history_row(
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                now=now,
+                task_id=task_id,
+                field=field,
+                old=old,
+                new=new,
+                note=note,
+            )
         )
     )
 
@@ -83,6 +161,7 @@ def record_changes(
 
 
 def task_history(session: Session, task_id: int) -> list[HistoryEntry]:
+    """Every row about one task, oldest first. No remit check: see `visible_history`."""
     return list(
         session.exec(
             select(HistoryEntry)
@@ -90,3 +169,63 @@ def task_history(session: Session, task_id: int) -> list[HistoryEntry]:
             .order_by(col(HistoryEntry.at), col(HistoryEntry.id))
         )
     )
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One history row as a user reads it (labels in Chinese, `--json` keeps the codes)."""
+
+    at: datetime
+    actor: str
+    action: str
+    action_label: str
+    field: str
+    field_label: str
+    old: str | None
+    new: str | None
+    note: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "action": self.action,
+            "action_label": self.action_label,
+            "field": self.field,
+            "field_label": self.field_label,
+            "old_value": self.old,
+            "new_value": self.new,
+            "note": self.note,
+        }
+
+
+def value_label(field: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    return VALUE_LABELS.get(field, {}).get(value, value)
+
+
+def history_items(entries: Iterable[HistoryEntry]) -> list[HistoryItem]:
+    return [
+        HistoryItem(
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            action_label=ACTION_LABELS.get(e.action, e.action),
+            field=e.field,
+            field_label=FIELD_LABELS.get(e.field, e.field),
+            old=value_label(e.field, e.old_value),
+            new=value_label(e.field, e.new_value),
+            note=e.note,
+        )
+        for e in entries
+    ]
+
+
+def visible_history(task_id: int, *, session: Session, actor: Actor) -> list[HistoryItem]:
+    """A task's history for one actor: a task outside the remit is not found, like one
+    that does not exist (ledger.task_detail.require_visible)."""
+    from ledger.task_detail import require_visible
+
+    require_visible(task_id, session=session, actor=actor)
+    return history_items(task_history(session, task_id))

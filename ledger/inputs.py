@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError, field_validator
@@ -30,6 +31,21 @@ def parse_date(value: str, label: str, *, field: str = "") -> date:
         except ValueError:
             pass
     raise InvalidInputError(f"{label}“{value}”不是有效日期,请写成 2026-12-31 的形式", field=field)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_choice(value: str, enum: type[E], label: str, *, field: str = "") -> E:
+    """One of an enumeration's values, given as its code (red) or its Chinese word (红灯)."""
+    text = (value or "").strip()
+    for member in enum:
+        if text in (member.value, getattr(member, "label", member.value)):
+            return member
+    words = "/".join(getattr(m, "label", m.value) for m in enum)
+    codes = "/".join(m.value for m in enum)
+    allowed = words if words == codes else f"{words}(或 {codes})"
+    raise InvalidInputError(f"{label}“{value}”无法识别,可选:{allowed}", field=field)
 
 
 def split_units(text: str) -> list[str]:

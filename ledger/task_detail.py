@@ -15,36 +15,12 @@ from sqlmodel import Session, col, select
 from ledger.actors import Actor, remit_clause
 from ledger.errors import NotFoundError
 from ledger.evidence import blob_path
+from ledger.history import HistoryItem, history_items
 from ledger.queries import TaskFilter, TaskView, task_views
 from models.enums import ExtensionStatus, ReportKind, Role, TaskStatus
 from models.rules import Rules
 from models.tables import Evidence, Extension, HistoryEntry, ProgressReport, Task
 
-ACTION_LABELS = {
-    "register": "登记",
-    "import": "导入台账",
-    "progress": "填报进展",
-    "submit": "申请销号",
-    "verify": "销号",
-    "return": "退回",
-    "extension_request": "申请延期",
-    "extension_approve": "批准延期",
-    "extension_refuse": "不予批准延期",
-    "update": "修改",
-    "urge_now": "一键催办",
-}
-FIELD_LABELS = {
-    "status": "状态",
-    "deadline": "整改时限",
-    "progress": "进展",
-    "measure": "整改措施",
-    "leader": "责任领导",
-    "person": "责任人",
-    "lead_unit": "牵头单位",
-    "co_units": "配合单位",
-    "note": "备注",
-    "kind": "任务类型",
-}
 REPORT_KIND_LABELS = {
     ReportKind.progress: "进展填报",
     ReportKind.closure: "申请销号",
@@ -75,18 +51,7 @@ class ReportItem:
     next_steps: str
     no_evidence_reason: str
     evidence: list[EvidenceItem]
-
-
-@dataclass(frozen=True)
-class HistoryItem:
-    at: datetime
-    actor: str
-    action: str
-    action_label: str
-    field_label: str
-    old: str | None
-    new: str | None
-    note: str
+    ledger_date: date | None = None  # an imported report: the date the ledger gives it
 
 
 @dataclass
@@ -113,6 +78,15 @@ class TaskDetail:
             and self.view.deadline is not None
             and self.pending_extension is None
         )
+
+
+def require_visible(task_id: int, *, session: Session, actor: Actor) -> None:
+    """Not found, for a task that does not exist and for one outside the actor's remit."""
+    visible = select(Task.id).where(Task.id == task_id)
+    if (remit := remit_clause(actor)) is not None:
+        visible = visible.where(remit)
+    if session.exec(visible).first() is None:
+        raise not_found(task_id)
 
 
 def task_detail(
@@ -171,23 +145,12 @@ def task_detail(
                 next_steps=r.next_steps,
                 no_evidence_reason=r.no_evidence_reason,
                 evidence=files.get(r.id or 0, []),
+                ledger_date=r.ledger_date,
             )
             for r in reports
         ],
         extensions=extensions,
-        history=[
-            HistoryItem(
-                at=e.at,
-                actor=e.actor,
-                action=e.action,
-                action_label=ACTION_LABELS.get(e.action, e.action),
-                field_label=FIELD_LABELS.get(e.field, e.field),
-                old=e.old_value,
-                new=e.new_value,
-                note=e.note,
-            )
-            for e in entries
-        ],
+        history=history_items(entries),
         # Anyone who can read the task and is not a leader belongs to it (or is the office).
         may_report=actor.role is not Role.leader,
         may_review=actor.is_office,

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from ledger.actors import Actor
 from ledger.bulk import bulk_insert
 from ledger.errors import ConflictError
-from ledger.history import _text as history_text
+from ledger.history import history_row
 from ledger.importing.plan import ImportPlan, report_text
 from ledger.registry import units_by_name
 from models.enums import ReportKind, TaskStatus
@@ -72,18 +72,18 @@ class _History:
         note: str = "",
     ) -> None:
         self.rows.append(
-            {
-                "at": self.now,
-                "actor": self.actor,
-                "action": ACTION,
-                "entity": entity,
-                "entity_id": entity_id,
-                "task_id": task_id,
-                "field": field,
-                "old_value": history_text(old),
-                "new_value": history_text(new),
-                "note": note,
-            }
+            history_row(
+                actor=self.actor,
+                action=ACTION,
+                entity=entity,
+                entity_id=entity_id,
+                now=self.now,
+                task_id=task_id,
+                field=field,
+                old=old,
+                new=new,
+                note=note,
+            )
         )
 
 

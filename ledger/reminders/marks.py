@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from ledger.bulk import bulk_insert
 from ledger.errors import ConflictError
+from ledger.history import history_row
 from ledger.reminders.due import DueTask
 from ledger.reminders.orders import ORDER, OrderNumber
 from models.outbox import ReminderMark
@@ -57,21 +58,19 @@ def record_steps(
         }
         for o in orders
     ]
-    # The same row ledger.history.record writes, inserted in bulk: a catch-up day may
-    # issue thousands of 督办通知单.
+    # The same row ledger.history.record writes (one function builds both), inserted in
+    # bulk: a catch-up day may issue thousands of 督办通知单.
     history_rows = [
-        {
-            "at": now,
-            "actor": SCHEDULE_ACTOR,
-            "action": "supervise",
-            "entity": "task",
-            "entity_id": o.task_id,
-            "task_id": o.task_id,
-            "field": "",
-            "old_value": None,
-            "new_value": o.label,
-            "note": f"逾期{o.days_overdue}个工作日,请于{o.reply_due.isoformat()}前书面回复",
-        }
+        history_row(
+            actor=SCHEDULE_ACTOR,
+            action="supervise",
+            entity="task",
+            entity_id=o.task_id,
+            now=now,
+            task_id=o.task_id,
+            new=o.label,
+            note=f"逾期{o.days_overdue}个工作日,请于{o.reply_due.isoformat()}前书面回复",
+        )
         for o in orders
     ]
     _insert(session, ORDER, order_rows)

@@ -143,7 +143,7 @@ def test_units_and_leaders_are_refused_what_only_the_office_may_do(cli):
 
 
 BAD_INPUT = [
-    (("task", "show", "99"), "任务编号 99 不存在"),
+    (("task", "show", "99"), "任务 99 不存在,或不在您的查看范围内"),
     (
         (
             "task",
@@ -220,12 +220,18 @@ BAD_INPUT = [
         "问题编号 7 不存在",
     ),
     (("user", "add", "钱某", "--role", "unit", "--unit", "县水利局"), "单位“县水利局”尚未登记"),
-    (("user", "add", "钱某", "--role", "boss"), "角色(--role)“boss”无法识别"),
+    (
+        ("user", "add", "钱某", "--role", "boss"),
+        "角色“boss”无法识别,可选:整改办/责任单位/责任领导(或 office/unit/leader)(参数 --role)",
+    ),
     (
         ("progress", "1", "--text", "x", "--evidence", "不存在.pdf"),
         "佐证材料文件“不存在.pdf”不存在",
     ),
-    (("tasks", "--light", "purple"), "灯(--light)“purple”无法识别"),
+    (
+        ("tasks", "--light", "purple"),
+        "灯“purple”无法识别,可选:红灯/黄灯/绿灯/蓝灯/已销号(或 red/yellow/green/blue/done)(参数 --light)",
+    ),
     (
         ("extend", "1", "--to", "2026-02-30", "--reason", "x"),
         "延期时限(--to)“2026-02-30”不是有效日期",
@@ -252,7 +258,7 @@ def test_the_installed_command_runs_as_a_real_process(cli_process):
     listed = cli_process("tasks", "--json")
     assert listed.code == 0 and json.loads(listed.out) == []
     bad = cli_process("task", "show", "3")
-    assert bad.code == 1 and bad.err.startswith("错误:任务编号 3 不存在")
+    assert bad.code == 1 and bad.err.startswith("错误:任务 3 不存在,或不在您的查看范围内")
 
 
 def test_a_usage_error_exits_2_and_a_command_before_init_says_to_run_init(cli, tmp_path):

@@ -32,8 +32,8 @@ def test_the_office_sets_a_password_and_a_unit_may_not(cli):
     assert refused.code == 1 and "仅限整改办" in refused.err
     short = cli("user", "passwd", "陈某", "--password", "short", user="周主任")
     assert short.code == 1 and "密码至少 8 位" in short.err
-    history = cli("user", "list", check=True)
-    assert "Zhenggai-2026" not in history.out
+    listed = cli("user", "list", "--json", user="周主任", check=True)
+    assert "Zhenggai-2026" not in listed.out and "password" not in listed.out
 
 
 def test_rectify_web_serves_the_login_page_and_signs_in(cli, tmp_path):
