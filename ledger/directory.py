@@ -9,7 +9,7 @@ prints): no password hash, no session, ever.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -26,9 +26,10 @@ class InspectionPublic(BaseModel):
     body: str
     subject: str
     inspected_org: str
-    feedback_date: date
+    feedback_date: date | None  # not known yet: a ledger imported without one
     plan_doc_no: str
     title: str
+    withdrawn_at: datetime | None  # withdrawn rounds stay listed, so the office can restore
 
 
 class ProblemPublic(BaseModel):
