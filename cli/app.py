@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from cli import archive, core, corrections, documents, extensions, ledger_io, schedule, web, weekly
+from cli import (
+    archive,
+    core,
+    corrections,
+    documents,
+    extensions,
+    ledger_io,
+    schedule,
+    web,
+    weekly,
+    zh,
+)
+
+zh.install()  # Click's and Typer's own words in Chinese, before any command runs
 
 app = typer.Typer(
     name="rectify",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Annotated
 
-import sqlalchemy as sa
 import typer
 
 from cli.common import (
@@ -20,9 +19,8 @@ from cli.common import (
     say,
     user_errors,
 )
-from ledger.errors import InvalidInputError
 from ledger.wording import cn_date, first_few
-from models.outbox import NOTICE_STATUSES, Notice
+from models.outbox import NOTICE_STATUSES
 
 if TYPE_CHECKING:  # Apprise and Jinja2 load only when a command sends (0.45 s at start-up)
     from notifications.daily import CheckReport
@@ -97,16 +95,15 @@ def check(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="只显示将发送的通知,不写入、不发送")
     ] = False,
+    as_: AsOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """每日检查:按提醒、催办、督办规则生成通知并发送(定时任务每个工作日运行)。"""
+    """每日检查:按提醒、催办、督办规则生成通知并发送(定时任务每个工作日运行;手动运行限整改办)。"""
+    from notifications.runs import check_now
+
     ctx = context()
     with user_errors():
-        ctx.require_schema()
-        day = ctx.as_of(as_of)
-        from notifications.daily import run_daily_check
-
-        report = run_daily_check(ctx.engine, ctx.settings, as_of=day, now=ctx.now, dry_run=dry_run)
+        report = check_now(ctx, as_, as_of=ctx.as_of(as_of), dry_run=dry_run)
     if json_:
         data = report.as_dict()
         if dry_run:
@@ -135,35 +132,26 @@ outbox_app = typer.Typer(
 @outbox_app.callback()
 def outbox(
     command: typer.Context,
-    status: Annotated[str | None, typer.Option("--status", help="/".join(STATUS_LABELS))] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="/".join(STATUS_LABELS.values()) + "(或英文代码)"),
+    ] = None,
     limit: Annotated[int, typer.Option(help="最多显示条数")] = 200,
+    as_: AsOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """查看通知发件箱:每份通知的收件人、状态、尝试次数和最近错误。"""
+    """查看通知发件箱(整改办看全部,责任单位看发给本单位及其人员的):收件人、状态、尝试次数和最近错误。"""
     if command.invoked_subcommand is not None:
         return
+    from notifications.notice_list import parse_notice_status, visible_notices
+
     ctx = context()
     with user_errors():
-        if status is not None and status not in STATUS_LABELS:
-            raise InvalidInputError(f"状态“{status}”无法识别,可选:{'/'.join(STATUS_LABELS)}")
-        ctx.require_schema()
-        table = Notice.__table__  # type: ignore[attr-defined]
-        query = sa.select(table).order_by(table.c.id.desc()).limit(limit)
-        if status:
-            query = query.where(table.c.status == status)
-        with ctx.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
+        wanted = parse_notice_status(status) if status is not None else None
+        with ctx.use_case(as_) as (session, actor):
+            rows = visible_notices(session=session, actor=actor, status=wanted, limit=limit)
     if json_:
-        emit_json(
-            [
-                {
-                    k: rows_value
-                    for k, rows_value in row.items()
-                    if k not in ("body_html", "body_md", "claim_token", "delivered")
-                }
-                for row in rows
-            ]
-        )
+        emit_json([r.model_dump(mode="json") for r in rows])
         return
     if not rows:
         typer.echo("发件箱中没有符合条件的通知。")
@@ -172,29 +160,27 @@ def outbox(
         ["编号", "类别", "收件人", "日期", "状态", "尝试", "标题", "最近错误"],
         [
             [
-                r["id"],
-                LEVEL_LABELS.get(r["kind"], r["kind"]),
-                r["recipient"],
-                r["period"],
-                STATUS_LABELS.get(r["status"], r["status"]),
-                r["attempts"],
-                r["title"],
-                r["last_error"],
+                r.id,
+                r.kind_label,
+                r.recipient,
+                r.period,
+                r.status_label,
+                r.attempts,
+                r.title,
+                r.last_error,
             ]
             for r in rows
         ],
     )
 
 
-def deliver(json_: JsonOpt = False) -> None:
-    """立即发送发件箱中待发送的通知(含此前失败、等待重试的通知)。"""
+def deliver(as_: AsOpt = None, json_: JsonOpt = False) -> None:
+    """立即发送发件箱中待发送的通知(含等待重试的通知;限整改办)。"""
+    from notifications.runs import deliver_now
+
     ctx = context()
     with user_errors():
-        ctx.require_schema()
-        from notifications.delivery import deliver_pending
-
-        # Retry now: notices waiting out a back-off go too.
-        report = deliver_pending(ctx.engine, ctx.settings, now=ctx.now, skip_backoff=True)
+        report = deliver_now(ctx, as_)
     if json_:
         emit_json(report.as_dict())
         return

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import AsOfOpt, JsonOpt, context, emit_json, fail, user_errors
+from cli.common import AsOfOpt, AsOpt, JsonOpt, context, emit_json, fail, user_errors
 from ledger.summary import cn_date
 
 if TYPE_CHECKING:
@@ -22,17 +22,16 @@ DryRunOpt = Annotated[
 ]
 
 
-def weekly_cmd(as_of: AsOfOpt = None, dry_run: DryRunOpt = False, json_: JsonOpt = False) -> None:
-    """生成整改周报,写入报告文件夹,并发送给整改办和各责任领导(同一周只发一次)。"""
+def weekly_cmd(
+    as_of: AsOfOpt = None, dry_run: DryRunOpt = False, as_: AsOpt = None, json_: JsonOpt = False
+) -> None:
+    """生成整改周报,写入报告文件夹,并发送给整改办和各责任领导(同一周只发一次;手动运行限整改办)。"""
     # Imported here: matplotlib and Apprise would slow every other command's start.
-    from notifications.weekly import run_weekly_summary
+    from notifications.runs import weekly_now
 
     ctx = context()
     with user_errors():
-        ctx.require_schema()
-        report = run_weekly_summary(
-            ctx.engine, ctx.settings, as_of=ctx.as_of(as_of), now=ctx.now, dry_run=dry_run
-        )
+        report = weekly_now(ctx, as_, as_of=ctx.as_of(as_of), dry_run=dry_run)
     if json_:
         emit_json(report.counts())
         return

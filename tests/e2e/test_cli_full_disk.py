@@ -80,7 +80,7 @@ def test_weekly_on_a_full_disk_writes_no_chart_and_sends_nothing(
     reports = Path(cli.env["RECTIFY_DATA_DIR"]) / "reports"
     reports.mkdir(parents=True)
     full_disk(reports, room=0)
-    result = cli("weekly", "--as-of", "2026-12-22")
+    result = cli("weekly", "--as-of", "2026-12-22", user="周主任")
     assert result.code == 1
     assert result.err.startswith("错误:磁盘空间不足,文件未写入:")
     assert "整改周报-2026-W52.png" in result.err
@@ -95,7 +95,7 @@ def test_a_local_notice_on_a_full_disk_is_recorded_as_failed_with_the_reason(
     notices = Path(cli.env["RECTIFY_DATA_DIR"]) / "notices"
     notices.mkdir(parents=True)
     full_disk(notices, room=0)
-    counts = json.loads(cli("weekly", "--as-of", "2026-12-22", "--json").out)
+    counts = json.loads(cli("weekly", "--as-of", "2026-12-22", "--json", user="周主任").out)
     assert counts["sent"] == 0
     with engine.connect() as conn:
         errors = conn.execute(sa.text("SELECT error FROM noticeattempt")).scalars().all()

@@ -95,7 +95,7 @@ def test_user_add_with_a_password_can_sign_in_at_once(cli):
     )
     bad = cli("user", "add", "赵某", "--role", "office", "--password", "short", user="周主任")
     assert bad.code == 1 and "密码至少 8 位" in bad.err
-    assert "赵某" not in cli("user", "list", check=True).out  # nothing half-written
+    assert "赵某" not in cli("user", "list", user="周主任", check=True).out  # nothing half-written
 
     engine = make_engine(cli.env["RECTIFY_DATABASE_URL"])
     try:

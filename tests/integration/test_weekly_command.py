@@ -14,7 +14,7 @@ from tests.fixtures.weekly import WeeklyLedger
 def test_weekly_writes_the_report_and_sends_each_recipient_once_a_week(
     cli: Cli, weekly_ledger: WeeklyLedger, tmp_path: Path
 ) -> None:
-    first = cli("weekly", "--as-of", "2026-12-22", "--json", check=True)
+    first = cli("weekly", "--as-of", "2026-12-22", "--json", user="周主任", check=True)
     counts = json.loads(first.out)
     assert {
         k: counts[k]
@@ -42,7 +42,7 @@ def test_weekly_writes_the_report_and_sends_each_recipient_once_a_week(
         "整改周报-2026-W52.png",
     ]
 
-    again = cli("weekly", "--as-of", "2026-12-23", check=True)
+    again = cli("weekly", "--as-of", "2026-12-23", user="周主任", check=True)
     assert again.out.startswith(
         "整改周报(2026-W52,截至2026年12月23日)\n收件人 4 个;生成通知 0 份;本周已发送而跳过 4 份\n"
     )
@@ -53,7 +53,7 @@ def test_weekly_writes_the_report_and_sends_each_recipient_once_a_week(
 def test_weekly_dry_run_prints_the_summary_and_leaves_no_trace(
     cli: Cli, weekly_ledger: WeeklyLedger, tmp_path: Path
 ) -> None:
-    result = cli("weekly", "--as-of", "2026-12-22", "--dry-run", check=True)
+    result = cli("weekly", "--as-of", "2026-12-22", "--dry-run", user="周主任", check=True)
     assert result.out.startswith(
         "整改周报(2026-W52,截至2026年12月22日)[试运行,不写入、不发送]\n收件人 4 个;将生成通知 4 份;"
     )
