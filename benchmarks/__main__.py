@@ -112,12 +112,18 @@ def scenarios(scale: dict[str, Any], db: str) -> list[tuple[str, Callable[[str],
         n_tasks, n_units, runs = scale["check_day"]
         return bench_check_day(n_tasks, n_units, url, repeat=runs)
 
+    def startup(url: str) -> Any:
+        from benchmarks.startup import bench_startup
+
+        return bench_startup(url)
+
     found += [
         ("weekly", weekly),
         ("report", report),
         ("archive", archive),
         ("web", web),
         ("check", check_day),
+        ("startup", startup),
     ]
     if scale["flow_overhead"] and db == "sqlite":
 
@@ -153,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="*",
         help="run only these scenarios"
-        " (import, export, plan, delivery, weekly, report, archive, check, flow, web)",
+        " (import, export, plan, delivery, weekly, report, archive, check, flow, web, startup)",
     )
     args = parser.parse_args(argv)
     logging.getLogger("models.workdays").setLevel(

@@ -17,7 +17,6 @@ from cli.common import (
     say,
     user_errors,
 )
-from ledger.documents.closure import size_text
 
 TemplateOpt = Annotated[
     Path | None,
@@ -82,7 +81,7 @@ def archive_cmd(
     typer.echo(
         f"已生成整改档案:{summary.path}(共{summary.files}个文件,其中佐证材料{summary.evidence_files}份、"
         f"销号审批表{summary.closure_forms}份、督办通知单{summary.supervision_orders}份,"
-        f"{size_text(summary.size)})"
+        f"{_size_text(summary.size)})"
     )
 
 
@@ -212,3 +211,9 @@ def register(app: typer.Typer) -> None:
     app.command("closure-form")(closure_form_cmd)
     app.command("archive")(archive_cmd)
     app.add_typer(followup_app)
+
+
+def _size_text(size: int) -> str:
+    from ledger.documents.closure import size_text  # python-docx loads only when needed
+
+    return size_text(size)

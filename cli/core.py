@@ -19,7 +19,7 @@ from cli.common import (
     say,
     user_errors,
 )
-from ledger import accounts, lifecycle, registry
+from ledger import lifecycle, registry
 from ledger.errors import InvalidInputError
 from ledger.history import visible_history
 from ledger.inputs import (
@@ -561,6 +561,8 @@ def user_add(
         with ctx.use_case(as_) as (session, actor):
             registry.add_user(data, session=session, actor=actor, now=ctx.now)
             if password is not None:
+                from ledger import accounts  # argon2 loads only when a password is set
+
                 accounts.set_password(name, password, session=session, actor=actor, now=ctx.now)
     typer.echo(f"已登记用户 {name}({data.role.label})")
 

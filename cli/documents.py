@@ -10,11 +10,11 @@ import typer
 
 from cli.common import AsOfOpt, AsOpt, Context, context, fail, user_errors
 from ledger.actors import require_office
-from ledger.documents.render import Document, render_docx, render_html, render_markdown
 from ledger.errors import InvalidInputError
 from ledger.files import write_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # python-docx and Jinja2 load only when a document is written
+    from ledger.documents.render import Document
     from notifications.chart import Chart
 
 FORMATS = {"docx": "docx", "word": "docx", "html": "html", "htm": "html", "md": "md"}
@@ -53,6 +53,8 @@ def _emit(
     what: str,
 ) -> None:
     """Writes the document (Word to a file, Markdown/HTML to a file or the screen)."""
+    from ledger.documents.render import render_docx, render_html, render_markdown
+
     if template is not None and fmt != "docx":
         raise InvalidInputError("--template 只用于 Word(docx)格式")
     if fmt == "docx":
@@ -151,6 +153,7 @@ def weekly_report_cmd(
 ) -> None:
     """生成整改周报的 Word 文件(含各牵头单位完成率图),不发送通知。"""
     # Imported here: matplotlib would slow every other command's start.
+    from ledger.documents.render import render_docx
     from ledger.documents.weekly import WeeklyDocument
     from ledger.summary import weekly_summary
     from notifications.chart import completion_chart

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,18 +18,16 @@ from cli.common import (
     user_errors,
 )
 from ledger.errors import InvalidInputError
-from ledger.importing import (
-    FEEDBACK_UNKNOWN,
-    ImportResult,
-    LedgerRowsError,
-    RoundFields,
-    import_ledger,
-)
-from ledger.importing.rows import cn_date
+from ledger.wording import cn_date
+
+if TYPE_CHECKING:  # the import's modules load only when a ledger is imported
+    from ledger.importing import ImportResult
 from ledger.inputs import parse_date
 
 
 def _echo_result(r: ImportResult) -> None:
+    from ledger.importing import FEEDBACK_UNKNOWN
+
     head = "试导入(未写入数据库)" if r.dry_run else "导入完成"
     where = f"轮次 {r.inspection_id}" if r.inspection_id else "新轮次"
     say(f"{head}:{r.file}(工作表“{r.sheet}”)→ {where}“{r.inspection_title}”")
@@ -111,6 +109,8 @@ def import_cmd(
     """导入整改台账(Excel 或 CSV):登记问题、任务、责任单位和时限;再次导入更正后的台账会更新已有任务。"""
     ctx = context()
     with user_errors():
+        from ledger.importing import LedgerRowsError, RoundFields, import_ledger
+
         fields = RoundFields(
             source_kind=kind,
             body=body,

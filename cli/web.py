@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from cli.common import AsOpt, context, fail, user_errors
-from ledger import accounts
 
 
 def web(
@@ -24,6 +23,8 @@ def web(
         fail("工作进程数须至少为 1")
     with user_errors():
         # Made here, before the workers start, so they all read one key.
+        from ledger import accounts
+
         accounts.load_or_create_secret(ctx.settings.data_dir / "web-session-secret")
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     typer.echo(f"整改通网页工作台:http://{shown}:{port}/  (Ctrl+C 停止)")
@@ -54,6 +55,8 @@ def passwd(
     """设置或重置用户的网页登录密码(解除锁定,已登录的会话失效)。"""
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
+        from ledger import accounts
+
         accounts.set_password(name, password, session=session, actor=actor, now=ctx.now)
     typer.echo(f"已设置 {name} 的登录密码")
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.common import AsOfOpt, AsOpt, JsonOpt, context, emit_json, fail, user_errors
-from ledger.summary import cn_date
+from ledger.wording import cn_date
 
 if TYPE_CHECKING:
     from notifications.weekly import WeeklyReport

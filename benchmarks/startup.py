@@ -1,0 +1,74 @@
+"""Start-up of one-off commands as whole processes, against the interpreter's floor.
+
+The floor is a process that imports SQLModel and opens the same database, which every
+command needs; `rectify --help`, `rectify tasks` and `rectify task show 1` on the sample
+ledger are measured the same way (median of 10 each, runs interleaved so a busy machine
+slows all four alike), and each is printed with its ratio to the floor (target ≤ 1.5).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.measure import result
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = next(
+    (
+        p / "ledger-sample.xlsx"
+        for p in (ROOT.parent / "shared" / "samples", ROOT / "samples")
+        if (p / "ledger-sample.xlsx").exists()
+    ),
+    ROOT / "samples" / "ledger-sample.xlsx",
+)
+COMMANDS = {
+    "startup_help": ["--help"],
+    "startup_tasks": ["tasks"],
+    "startup_task_show": ["task", "show", "1"],
+}
+
+
+def _run(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    took = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}: {done.stderr[-500:]}")
+    return took
+
+
+def bench_startup(url: str, runs: int = 10) -> list[dict[str, Any]]:
+    db = "postgresql" if url.startswith("postgresql") else "sqlite"
+    with tempfile.TemporaryDirectory() as folder:
+        cwd = Path(folder)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RECTIFY_")}
+        env.update(
+            RECTIFY_DATABASE_URL=url,
+            RECTIFY_DATA_DIR=str(cwd / "data"),
+            PYTHONPATH=str(ROOT),
+        )
+        rectify = [sys.executable, "-m", "cli"]
+        _run([*rectify, "init"], env, cwd)
+        _run([*rectify, "import", str(SAMPLES)], env, cwd)
+        floor = [
+            sys.executable,
+            "-c",
+            f"import sqlmodel; sqlmodel.create_engine({url!r}).connect()",
+        ]
+        times: dict[str, list[float]] = {"floor": [], **{name: [] for name in COMMANDS}}
+        for _ in range(runs):
+            times["floor"].append(_run(floor, env, cwd))
+            for name, args in COMMANDS.items():
+                times[name].append(_run([*rectify, *args], env, cwd))
+    floor_s = statistics.median(times["floor"])
+    return [
+        result(name, db, 0, statistics.median(times[name]), floor_s, None, runs=runs)
+        for name in COMMANDS
+    ]
