@@ -141,6 +141,7 @@ def import_cmd(
                     new_round=new_round,
                     sheet=sheet,
                     dry_run=dry_run,
+                    limits=ctx.settings.limits,
                 )
         except LedgerRowsError as exc:
             if json_:

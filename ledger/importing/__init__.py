@@ -30,6 +30,7 @@ from ledger.importing.rounds import (
 )
 from ledger.importing.rows import ParsedLedger, parse_rows
 from ledger.registry import add_inspection
+from models.limits import Limits
 from models.rules import Rules
 from models.workdays import WorkCalendar
 
@@ -92,18 +93,22 @@ class ImportResult:
 
 
 def read_ledger(
-    path: Path, *, sheet: str | None = None, notes: list[str] | None = None
+    path: Path,
+    *,
+    sheet: str | None = None,
+    notes: list[str] | None = None,
+    limits: Limits | None = None,
 ) -> tuple[Grid, Header]:
     """The ledger sheet and its header. Without a sheet named, a workbook that also holds
     process records or statistics is searched for its ledger: the sheet whose header names
     the most known columns (and all the needed ones); `notes` says which was read."""
-    grid = read_grid(path, sheet)
+    grid = read_grid(path, sheet, limits=limits)
     if sheet is not None or len(grid.sheet_names) < 2:
         return grid, find_header(grid, file_name=path.name)
     best: tuple[int, Grid, Header] | None = None
     first_error: InvalidInputError | None = None
     for name in grid.sheet_names:
-        candidate = grid if name == grid.sheet_name else read_grid(path, name)
+        candidate = grid if name == grid.sheet_name else read_grid(path, name, limits=limits)
         try:
             header = find_header(candidate, file_name=path.name)
         except InvalidInputError as exc:
@@ -140,12 +145,13 @@ def import_ledger(
     new_round: bool = False,
     sheet: str | None = None,
     dry_run: bool = False,
+    limits: Limits | None = None,
 ) -> ImportResult:
     """Import (or with dry_run, plan) one sheet of a ledger in the caller's transaction."""
     require_office(actor, "导入整改台账")
     fields = round_fields or RoundFields()
     sheet_notes: list[str] = []
-    grid, header = read_ledger(path, sheet=sheet, notes=sheet_notes)
+    grid, header = read_ledger(path, sheet=sheet, notes=sheet_notes, limits=limits)
     # Deadlines are checked against the feedback date stated (command line, then ledger);
     # without one, deadlines without a year count from the best date known.
     stated = stated_feedback_date(fields, header)
