@@ -42,8 +42,10 @@ from benchmarks.synthetic import generate_ledger
 from ledger.reminders import candidate_query, plan_reminders
 from ledger.uow import transaction
 from models.db import make_engine, upgrade_schema
+from models.enums import Role
 from models.rules import Rules
 from models.settings import Settings
+from models.tables import User
 from models.workdays import WorkCalendar
 from notifications.daily import plan_daily_check
 from notifications.delivery import deliver_pending
@@ -58,6 +60,9 @@ class _Receiver(ThreadingHTTPServer):
 
 AS_OF = date(2026, 12, 1)  # a Tuesday
 NEXT_DAY = date(2026, 12, 2)
+
+# The office user the whole-process check runs as (the synthetic ledger has leaders only).
+OFFICE_RUNNER = "整改办值班员"
 
 
 def _db_label(url: str) -> str:
@@ -533,6 +538,10 @@ def bench_check_day(
             tags = _tags(engine)
             with engine.connect() as conn:  # someone allowed to list tasks
                 reader = str(conn.execute(sa.text('SELECT name FROM "user" ORDER BY id')).scalar())
+            # Once users exist, a check started by hand needs an office actor.
+            with Session(engine) as session:
+                session.add(User(name=OFFICE_RUNNER, role=Role.office))
+                session.commit()
             config = scratch / "apprise.yml"
             config.write_text(
                 "urls:\n"
@@ -550,7 +559,7 @@ def bench_check_day(
                 RECTIFY_APPRISE_CONFIG=str(config),
                 PYTHONPATH=str(Path(__file__).resolve().parent.parent),
             )
-            args = ["check", "--as-of", AS_OF.isoformat(), "--json"]
+            args = ["check", "--as-of", AS_OF.isoformat(), "--json", "--as", OFFICE_RUNNER]
             connections = Settings(
                 database_url=db_url,
                 data_dir=scratch,
