@@ -145,6 +145,13 @@ class SignIn:
 
 
 def _open_session(session: Session, user_id: int, now: datetime) -> str:
+    # The user's expired sessions go as a new one opens, so the table holds only live ones
+    # (and revoked ones until they would have expired) however long the system runs.
+    session.execute(
+        sa.delete(WebSession).where(
+            col(WebSession.user_id) == user_id, col(WebSession.expires_at) <= now
+        )
+    )
     token = secrets.token_urlsafe(32)
     session.add(
         WebSession(

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from models.tables import HistoryEntry, User
+from models.tables import HistoryEntry, User, WebSession
 from tests.fixtures.web import PASSWORD, form_token
 
 
@@ -158,10 +158,13 @@ def test_a_tampered_cookie_signs_nobody_in(web_world):
     assert stranger.get("/").status_code == 303
 
 
-def test_an_expired_session_leads_back_to_login(web_world):
+def test_an_expired_session_leads_back_to_login_and_is_cleared_at_the_next_one(web_world):
     client = web_world.login("陈某")
     web_world.clock.at += timedelta(hours=12, minutes=1)
     assert client.get("/").status_code == 303
+    web_world.login("陈某")
+    with Session(web_world.engine) as s:
+        assert len(s.exec(select(WebSession)).all()) == 1
 
 
 def test_changing_ones_password_ends_the_other_sessions(web_world):
