@@ -12,6 +12,7 @@ from cli import (
     extensions,
     ledger_io,
     schedule,
+    users,
     web,
     weekly,
     zh,
@@ -26,7 +27,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (core, ledger_io, schedule, weekly, documents, web, archive, corrections, extensions):
+for module in (
+    core,
+    ledger_io,
+    schedule,
+    weekly,
+    documents,
+    web,
+    archive,
+    corrections,
+    extensions,
+    users,
+):
     module.register(app)
 
 

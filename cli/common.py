@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -18,9 +20,11 @@ import typer
 from typer._click.globals import get_current_context
 from typer.core import TyperOption
 
+from ledger.actors import command_line
 from ledger.context import TZ as TZ
 from ledger.context import AppContext
 from ledger.errors import (
+    BusyError,
     ConflictError,
     ForbiddenError,
     NotFoundError,
@@ -28,6 +32,7 @@ from ledger.errors import (
     SchemaError,
 )
 from ledger.inputs import parse_date
+from ledger.uow import is_busy
 from models.settings import SettingsError, load_settings
 from models.workdays import HolidayFileError
 
@@ -133,6 +138,9 @@ def user_errors() -> Iterator[None]:
     except (SettingsError, HolidayFileError) as exc:
         fail(str(exc))
     except sa.exc.OperationalError as exc:
+        # Outside a use case's transaction too (the daily check and delivery run their own).
+        if is_busy(exc):
+            fail(BusyError().message)
         fail(f"无法访问数据库:{exc.orig}")
 
 
@@ -157,7 +165,15 @@ class Context(AppContext):
 
 def context() -> Context:
     with user_errors():
-        return Context(load_settings())
+        # History records who typed the command (the OS account) beside the claimed --as.
+        return Context(load_settings(), channel=command_line(_os_user()))
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return str(os.getuid())
 
 
 def _json_default(value: Any) -> Any:

@@ -400,11 +400,12 @@ def history_cmd(task_id: int, as_: AsOpt = None, json_: JsonOpt = False) -> None
         emit_json([e.as_json() for e in entries])
         return
     print_table(
-        ["时间", "操作人", "操作", "字段", "原值", "新值", "说明"],
+        ["时间", "操作人", "来源", "操作", "字段", "原值", "新值", "说明"],
         [
             [
                 f"{e.at.astimezone(TZ):%Y-%m-%d %H:%M:%S}",
                 e.actor,
+                e.channel,
                 e.action_label,
                 e.field_label,
                 e.old,

@@ -40,7 +40,7 @@ def run_day(settings: Settings, as_of: date | None) -> RunDay:
 
 @contextmanager
 def engine_for(settings: Settings) -> Iterator[sa.Engine]:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, busy_seconds=settings.limits.database_busy_seconds)
     try:
         yield engine
     finally:

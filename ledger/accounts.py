@@ -21,7 +21,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session, col, select
 
-from ledger.actors import Actor, require_office
+from ledger.actors import WEB, Actor, require_office
 from ledger.errors import ForbiddenError, InvalidInputError, NotFoundError
 from ledger.history import record
 from models.enums import Role
@@ -99,7 +99,7 @@ def set_password(
     assert user.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action="password_set",
         entity="user",
         entity_id=user.id,
@@ -124,7 +124,7 @@ def change_own_password(
     assert user.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action="password_change",
         entity="user",
         entity_id=user.id,
@@ -252,7 +252,9 @@ def session_actor(token: str, *, session: Session, now: datetime) -> Actor | Non
     if row is None:
         return None
     user, unit_name = row
-    return Actor(name=user.name, role=Role(user.role), unit_id=user.unit_id, unit_name=unit_name)
+    return Actor(
+        name=user.name, role=Role(user.role), unit_id=user.unit_id, unit_name=unit_name, channel=WEB
+    )
 
 
 def sign_out(token: str, *, session: Session, actor: Actor, now: datetime) -> None:
@@ -265,9 +267,7 @@ def sign_out(token: str, *, session: Session, actor: Actor, now: datetime) -> No
         raise ForbiddenError("只能退出本人的会话")
     found.revoked_at = now
     session.add(found)
-    record(
-        session, actor=actor.name, action="logout", entity="user", entity_id=found.user_id, now=now
-    )
+    record(session, actor=actor, action="logout", entity="user", entity_id=found.user_id, now=now)
 
 
 def load_or_create_secret(path: Path) -> bytes:

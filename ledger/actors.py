@@ -1,13 +1,19 @@
 """Who is acting, and what they may do.
 
-The actor's name comes from the front end (the command line's `--as NAME` or RECTIFY_USER). On a fresh install with no users the
-local operator acts as the office, so a newcomer can start without set-up; once users
-exist every change needs a known actor.
+The actor's name comes from the front end (the command line's `--as NAME` or RECTIFY_USER,
+the web's signed-in session). Until an office user is registered the local operator acts
+as the office, so a newcomer can start without set-up and a first user registered as a
+unit cannot lock the office out; once an office user exists every change needs a known
+actor, and the last active office user cannot be deactivated.
+
+Beside the name, every actor carries the channel it came from (`cli:<os user>`, `web`,
+`schedule`), recorded on each history row: a name claimed with `--as` is traceable to the
+operating-system account that typed it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -19,31 +25,70 @@ from models.tables import Task, TaskCoUnit, Unit, User
 LOCAL_OPERATOR = "本地管理员"
 
 
+# The channels an actor comes from; the command line's carries the OS user name.
+WEB = "web"
+SCHEDULE = "schedule"
+# session.info key: the channel of the use case's actor, for history rows written by name.
+CHANNEL_KEY = "rectify.channel"
+
+
+def command_line(os_user: str) -> str:
+    return f"cli:{os_user}"
+
+
 @dataclass(frozen=True)
 class Actor:
     name: str
     role: Role
     unit_id: int | None = None
     unit_name: str | None = None
+    channel: str = ""  # where the request came from (see above); "" when unknown (tests)
+
+    def via(self, channel: str) -> Actor:
+        """The same actor, as having come through `channel`."""
+        return replace(self, channel=channel)
 
     @property
     def is_office(self) -> bool:
         return self.role is Role.office
 
 
-def resolve_actor(session: Session, name: str | None) -> Actor:
+def acting(session: Session, actor: Actor) -> Actor:
+    """Marks the use case's session with the actor's channel, for the history it writes."""
+    session.info[CHANNEL_KEY] = actor.channel
+    return actor
+
+
+def has_office_user(session: Session) -> bool:
+    """An active office user exists (then nobody unnamed acts as the office)."""
+    query = select(func.count()).select_from(User).where(User.role == Role.office)
+    return session.exec(query.where(col(User.active).is_(True))).one() > 0
+
+
+def resolve_actor(session: Session, name: str | None, *, channel: str = "") -> Actor:
     """The acting user, refused with a clear message when unknown."""
-    has_users = session.exec(select(func.count()).select_from(User)).one() > 0
-    if not has_users:
-        # Fresh install: whoever runs the command is the office.
-        return Actor(name=name or LOCAL_OPERATOR, role=Role.office)
+    user = session.exec(select(User).where(User.name == name)).first() if name else None
+    if user is None and not has_office_user(session):
+        # No office user yet: whoever runs the command is the office, so registering a
+        # unit user first cannot leave nobody able to register the office.
+        return acting(
+            session, Actor(name=name or LOCAL_OPERATOR, role=Role.office, channel=channel)
+        )
     if not name:
         raise ForbiddenError("已登记用户,须说明操作人是谁", field="actor")
-    user = session.exec(select(User).where(User.name == name)).first()
     if user is None:
         raise NotFoundError(f"操作人“{name}”未登记,请由整改办登记后再操作", field="actor")
+    if not user.active:
+        raise ForbiddenError(f"操作人“{name}”已停用,请由整改办重新启用后再操作", field="actor")
     unit_name = session.get(Unit, user.unit_id).name if user.unit_id else None  # type: ignore[union-attr]
-    return Actor(name=user.name, role=Role(user.role), unit_id=user.unit_id, unit_name=unit_name)
+    actor = Actor(
+        name=user.name,
+        role=Role(user.role),
+        unit_id=user.unit_id,
+        unit_name=unit_name,
+        channel=channel,
+    )
+    return acting(session, actor)
 
 
 def require_office(actor: Actor, what: str) -> None:

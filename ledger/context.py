@@ -42,8 +42,12 @@ class AppContext:
         engine: sa.Engine | None = None,
         calendar: WorkCalendar | None = None,
         clock: Callable[[], datetime] = shanghai_now,
+        channel: str = "",
     ) -> None:
         self.settings = settings
+        # Where this context's requests come from (ledger.actors): the command line sets
+        # "cli:<os user>", a scheduled run "schedule", the web "web".
+        self.channel = channel
         self._engine = engine
         self._calendar = calendar
         self._clock = clock
@@ -55,7 +59,9 @@ class AppContext:
         return self._engine
 
     def make_engine(self) -> sa.Engine:
-        return make_engine(self.settings.database_url)
+        return make_engine(
+            self.settings.database_url, busy_seconds=self.settings.limits.database_busy_seconds
+        )
 
     @property
     def calendar(self) -> WorkCalendar:
@@ -78,7 +84,7 @@ class AppContext:
 
     @contextmanager
     def use_case(self, actor_name: str | None) -> Iterator[tuple[Session, Actor]]:
-        """One transaction, with the actor resolved inside it."""
+        """One transaction, with the actor resolved inside it (coming through `channel`)."""
         self.require_schema()
         with transaction(self.engine) as session:
-            yield session, resolve_actor(session, actor_name)
+            yield session, resolve_actor(session, actor_name, channel=self.channel)

@@ -112,7 +112,7 @@ def edit_inspection(
     assert inspection.id is not None
     record_changes(
         session,
-        actor=actor.name,
+        actor=actor,
         action=EDIT,
         entity="inspection",
         entity_id=inspection.id,
@@ -164,7 +164,7 @@ def edit_problem(
     assert problem.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action=EDIT,
         entity="problem",
         entity_id=problem.id,
@@ -283,7 +283,7 @@ def edit_task(
     for f, old, new in diffs:
         record(
             session,
-            actor=actor.name,
+            actor=actor,
             action=EDIT,
             entity="task",
             entity_id=task.id,
@@ -340,7 +340,7 @@ def _mark_task(
     assert task.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action=action,
         entity="task",
         entity_id=task.id,
@@ -398,7 +398,7 @@ def _mark_round(
     assert inspection.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action=action,
         entity="inspection",
         entity_id=inspection.id,

@@ -56,3 +56,12 @@ class OutputError(RectifyError):
     def __init__(self, message: str, *, path: object = None) -> None:
         super().__init__(message)
         self.path = path
+
+
+class BusyError(RectifyError):
+    """Another writer held the database longer than the configured wait; nothing was saved."""
+
+    def __init__(
+        self, message: str = "数据库正忙,请稍后重试(另一项操作正在写入,本次操作未保存)"
+    ) -> None:
+        super().__init__(message)

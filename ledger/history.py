@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from ledger.actors import Actor
+from ledger.actors import CHANNEL_KEY, Actor
 from models.enums import STATUS_LABELS, TaskKind
 from models.tables import HistoryEntry
 
@@ -82,11 +82,13 @@ def history_row(
     old: Any = None,
     new: Any = None,
     note: str = "",
+    channel: str = "",
 ) -> dict[str, Any]:
     """One history row as column values: `record` adds it, bulk writers insert many."""
     return {
         "at": now,
         "actor": actor,
+        "channel": channel,
         "action": action,
         "entity": entity,
         "entity_id": entity_id,
@@ -98,10 +100,17 @@ def history_row(
     }
 
 
+def _who(session: Session, actor: str | Actor) -> tuple[str, str]:
+    """The name and channel a history row records for the actor."""
+    if isinstance(actor, Actor):
+        return actor.name, actor.channel
+    return actor, str(session.info.get(CHANNEL_KEY, ""))
+
+
 def record(
     session: Session,
     *,
-    actor: str,
+    actor: str | Actor,
     action: str,
     entity: str,
     entity_id: int,
@@ -112,10 +121,11 @@ def record(
     new: Any = None,
     note: str = "",
 ) -> None:
+    name, channel = _who(session, actor)
     session.add(
         HistoryEntry(
             **history_row(
-                actor=actor,
+                actor=name,
                 action=action,
                 entity=entity,
                 entity_id=entity_id,
@@ -125,6 +135,7 @@ def record(
                 old=old,
                 new=new,
                 note=note,
+                channel=channel,
             )
         )
     )
@@ -133,7 +144,7 @@ def record(
 def record_changes(
     session: Session,
     *,
-    actor: str,
+    actor: str | Actor,
     action: str,
     entity: str,
     entity_id: int,
@@ -177,6 +188,7 @@ class HistoryItem:
 
     at: datetime
     actor: str
+    channel: str
     action: str
     action_label: str
     field: str
@@ -189,6 +201,7 @@ class HistoryItem:
         return {
             "at": self.at.isoformat(),
             "actor": self.actor,
+            "channel": self.channel,
             "action": self.action,
             "action_label": self.action_label,
             "field": self.field,
@@ -210,6 +223,7 @@ def history_items(entries: Iterable[HistoryEntry]) -> list[HistoryItem]:
         HistoryItem(
             at=e.at,
             actor=e.actor,
+            channel=e.channel,
             action=e.action,
             action_label=ACTION_LABELS.get(e.action, e.action),
             field=e.field,

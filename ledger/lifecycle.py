@@ -77,7 +77,7 @@ def _set_status(
     assert task.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action=action,
         entity="task",
         entity_id=task.id,
@@ -161,7 +161,7 @@ def report_progress(
     assert task.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action="progress",
         entity="task",
         entity_id=task.id,
@@ -295,7 +295,7 @@ def request_extension(
     assert extension.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action="extension_request",
         entity="extension",
         entity_id=extension.id,
@@ -347,7 +347,7 @@ def decide_extension(
     assert task.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action="extension_" + ("approve" if approve else "refuse"),
         entity="extension",
         entity_id=extension_id,
@@ -363,7 +363,7 @@ def decide_extension(
             task.original_deadline = task.deadline
         record_changes(
             session,
-            actor=actor.name,
+            actor=actor,
             action="extension_approve",
             entity="task",
             entity_id=task.id,

@@ -31,7 +31,7 @@ def add_inspection(
     assert inspection.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action="register",
         entity="inspection",
         entity_id=inspection.id,
@@ -65,7 +65,7 @@ def add_problem(data: ProblemCreate, *, session: Session, actor: Actor, now: dat
     assert problem.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action="register",
         entity="problem",
         entity_id=problem.id,
@@ -176,7 +176,7 @@ def add_task(
         session.add(TaskCoUnit(task_id=task.id, unit_id=unit_id, position=position))
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action="register",
         entity="task",
         entity_id=task.id,
@@ -201,7 +201,7 @@ def add_unit(
     assert unit.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action="register",
         entity="unit",
         entity_id=unit.id,
@@ -226,7 +226,7 @@ def add_user(data: UserCreate, *, session: Session, actor: Actor, now: datetime)
     assert user.id is not None
     record(
         session,
-        actor=actor.name,
+        actor=actor,
         action="register",
         entity="user",
         entity_id=user.id,

@@ -233,6 +233,9 @@ class HistoryEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts(default_factory=utc_now)
     actor: str = Field(max_length=100)
+    # Where the change came from: cli:<os user> (whoever typed the command, whatever --as
+    # claimed), web (a signed-in session), schedule (a scheduled run); "" before 0004.
+    channel: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     action: str = Field(max_length=40)  # register / progress / submit / verify / return / ...
     entity: str = Field(max_length=40)  # task / problem / inspection / unit / user / extension
     entity_id: int

@@ -47,7 +47,9 @@ class WebConfig:
         )
         return cls(
             settings=settings,
-            engine=make_engine(settings.database_url),
+            engine=make_engine(
+                settings.database_url, busy_seconds=settings.limits.database_busy_seconds
+            ),
             secret=secret,
             **kwargs,
         )

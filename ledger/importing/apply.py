@@ -58,7 +58,7 @@ def _insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -
 class _History:
     def __init__(self, actor: Actor, now: datetime) -> None:
         self.rows: list[dict[str, Any]] = []
-        self.actor, self.now = actor.name, now
+        self.actor, self.channel, self.now = actor.name, actor.channel, now
 
     def add(
         self,
@@ -83,6 +83,7 @@ class _History:
                 old=old,
                 new=new,
                 note=note,
+                channel=self.channel,
             )
         )
 
