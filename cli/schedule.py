@@ -32,6 +32,11 @@ LEVEL_LABELS = {
     "supervise": "督办",
     "ongoing": "长期坚持提醒",
     "weekly": "周报",
+    "return": "退回",
+    "verify": "销号",
+    "extension": "延期审批",
+    "assign": "新任务交办",
+    "adjust": "任务调整",
 }
 STATUS_LABELS = NOTICE_STATUSES
 

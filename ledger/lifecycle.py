@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
 from ledger.actors import Actor, require_office, require_task_actor
+from ledger.decision_notices import announce_extension, announce_return, announce_verify
 from ledger.errors import InvalidInputError, LifecycleError, NotFoundError
 from ledger.evidence import store_files
 from ledger.followup_due import schedule_followup
@@ -224,6 +225,7 @@ def verify_closure(
     new = _next_status(R.after_verify, TaskStatus(task.status))
     _set_status(session, task, new, actor=actor, action="verify", now=now, note=note)
     schedule_followup(session, task, closed_at=now)  # the 回头看, months from now
+    announce_verify(session, task, note=note.strip(), actor=actor.name, now=now)
     return task
 
 
@@ -250,6 +252,7 @@ def return_for_rework(
     require_office(actor, "退回销号申请")
     new = _next_status(R.after_return, TaskStatus(task.status), reason=reason)
     _set_status(session, task, new, actor=actor, action="return", now=now, note=reason.strip())
+    announce_return(session, task, reason=reason.strip(), actor=actor.name, now=now)
     return task
 
 
@@ -374,4 +377,5 @@ def decide_extension(
         )
         task.deadline = extension.new_deadline
     _touch(session, task, now)
+    announce_extension(session, task, extension, now=now)
     return extension

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from ledger.actors import Actor, require_office
+from ledger.decision_notices import announce_assignment, task_facts
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.history import record
 from ledger.inputs import InspectionCreate, ProblemCreate, TaskCreate, UserCreate
@@ -184,6 +185,7 @@ def add_task(
         now=now,
         new=f"{task.code} {task.measure}",
     )
+    announce_assignment(session, [task_facts(session, task)], now=now)
     return task
 
 

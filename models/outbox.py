@@ -7,6 +7,7 @@ makes a rerun, a retry or a second worker find the key taken and send nothing tw
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -15,6 +16,10 @@ from models.tables import UTCDateTime, utc_now
 
 # What each status means, in the words the office reads.
 NOTICE_STATUSES = {
+    # written by the ledger with the decision it announces, carrying `data`; rendered with
+    # the office's templates and made pending before delivery (notifications.drafts), since
+    # the ledger cannot render
+    "draft": "待生成",
     "pending": "待发送",  # due at next_attempt_at (new, or after a channel refused it)
     "sending": "发送中",  # claimed by a deliverer; its lease is claimed_at + lease_seconds
     "sent": "已发送",  # every channel accepted it
@@ -29,7 +34,9 @@ class Notice(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=400, unique=True)  # kind:recipient:period
-    kind: str = Field(max_length=20)  # remind / urge / supervise / ongoing / weekly
+    # remind / urge / supervise / ongoing / weekly, and the decision notices
+    # return / verify / extension / assign / adjust (ledger.decision_notices)
+    kind: str = Field(max_length=20)
     recipient: str = Field(max_length=200)  # the Apprise tag
     period: str = Field(max_length=40)  # e.g. the as-of date 2026-12-01, or the week 2026-W49
     task_ids: list[int] = Field(default_factory=list, sa_type=sa.JSON)
@@ -39,6 +46,8 @@ class Notice(SQLModel, table=True):
     body_md: str = ""
     attachments: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     status: str = Field(default="pending", max_length=20)  # one of NOTICE_STATUSES
+    # The facts a draft's template shows (ledger.decision_notices), kept after rendering.
+    data: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     last_error: str = ""  # secrets masked before they get here

@@ -52,6 +52,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from models.outbox import ChannelSlot, Notice, NoticeAttempt
 from models.settings import Settings
 from notifications.channels import ASSET, Channel, Channels, load_channels
+from notifications.drafts import compose_drafts
 from notifications.failures import Failure, describe_apprise, describe_smtp
 from notifications.masking import mask
 from notifications.outbox import load_attachments, stored_name
@@ -799,6 +800,7 @@ def deliver_pending(
     config = settings.notify
     lease = timedelta(seconds=config.lease_seconds)
     report = DeliveryReport()
+    report.errors += compose_drafts(engine, settings, now=now)  # the ledger's decision notices
     release_waiting(engine, channels, now=now)
     token = uuid.uuid4().hex
     outcomes: dict[int, _Outcome] = {}

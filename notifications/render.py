@@ -9,6 +9,7 @@ into an error instead of a blank in an official notice; HTML templates autoescap
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,34 @@ class Rendered:
     md: str
 
 
+# Characters that make Markdown out of text: emphasis, code, links and images, headings,
+# lists, quotes, tables, HTML. Each is backslash-escaped (CommonMark: any ASCII punctuation
+# may be), so a measure reading `[点击查看](http://…)` stays those characters on the screen.
+_MD_SPECIAL = {ord(c): "\\" + c for c in "\\`*_{}[]()<>#+-.!|~"}
+
+
+def md_text(value: Any) -> str:
+    """Ledger text inside a Markdown body: read as text, never as links, images, headings or
+    markup. Line breaks become spaces (a line of its own could start a heading or a list)
+    and URLs lose their scheme separator, so no receiver turns them into live links."""
+    if value is None:
+        return ""
+    text = " ".join(str(value).splitlines())
+    text = text.translate(_MD_SPECIAL)
+    # "." is escaped already, which keeps bare domains (www\.example\.cn) from autolinking.
+    return text.replace("://", ":\\/\\/")
+
+
 def md_cell(value: Any) -> str:
-    """A value safe inside a Markdown table cell (no pipes, no line breaks)."""
-    return str(value).replace("|", "/").replace("\r", " ").replace("\n", " ")
+    """Ledger text safe inside a Markdown table cell: escaped as md_text (pipes included)."""
+    return md_text(value)
+
+
+def cn_date_any(value: date | datetime | str | None) -> str:
+    """cn_date for dates as decision notices carry them (ISO strings in JSON)."""
+    if isinstance(value, str):
+        return cn_date(date.fromisoformat(value[:10])) if value else ""
+    return cn_date(value)
 
 
 @lru_cache(maxsize=8)
@@ -51,8 +77,9 @@ def environment(templates_dir: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["cndate"] = cn_date
+    env.filters["cndate"] = cn_date_any
     env.filters["mdcell"] = md_cell
+    env.filters["mdtext"] = md_text
     return env
 
 

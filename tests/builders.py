@@ -159,3 +159,22 @@ def build_sample_round(
             task_ids.append(task.id)
             codes[task.code] = task.id
         return SampleRound(inspection.id, task_ids, codes)
+
+
+def settle_decision_notices(engine: sa.Engine) -> int:
+    """Counts the decision notices written so far (新任务交办 of the registration, 销号 ...)
+    as delivered when they were written.
+
+    Building a ledger through the services writes those notices (ledger.decision_notices);
+    the tests of the reminder ladder and the weekly summary are about what follows, so they
+    start with the units already told. tests/e2e/test_decision_notices.py delivers them for
+    real. Returns the notices settled."""
+    from models.outbox import Notice
+
+    table = Notice.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        return conn.execute(
+            sa.update(table)
+            .where(table.c.status == "draft")
+            .values(status="sent", sent_at=table.c.created_at, attempts=1)
+        ).rowcount

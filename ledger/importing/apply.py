@@ -18,6 +18,7 @@ from ledger.actors import Actor
 from ledger.bulk import bulk_insert
 from ledger.errors import ConflictError
 from ledger.history import history_row
+from ledger.importing.announce import announce_import
 from ledger.importing.plan import ImportPlan, report_text
 from ledger.registry import units_by_name
 from models.enums import ReportKind, TaskStatus
@@ -197,6 +198,15 @@ def apply_plan(
     _insert(session, _co_unit, co_rows)
     _insert(session, _report, report_rows)
     _insert(session, _history, history.rows)
+    announce_import(
+        session,
+        plan,
+        inspection_id=inspection_id,
+        new_task_ids=task_ids,
+        units=units,
+        now=now,
+        source=source,
+    )
 
 
 def _report_row(

@@ -56,7 +56,9 @@ def test_dry_run_prints_the_notices_and_leaves_the_outbox_empty(
     assert "将生成通知 3 份(催办3份)" in result.out
     assert "==== 收件人:财务处 | 【催办通知】1项整改任务已逾期未完成 ====" in result.out
     assert "整改时限:2026年10月23日(已逾期1个工作日)" in result.out
-    assert "发件箱中没有符合条件的通知" in cli("outbox", check=True).out
+    # Only the 新任务交办 digests the registration wrote: the dry run added no reminder.
+    kinds = {n["kind"] for n in json.loads(cli("outbox", "--json", check=True).out)}
+    assert kinds == {"assign"}
     assert not (tmp_path / "data" / "notices").exists()
 
 

@@ -49,10 +49,12 @@ def routes_to(receiver: HttpReceiver, *tags: str) -> dict[str, list[str]]:
 
 
 def notice_rows(engine: sa.Engine) -> list[sa.Row]:
+    """The reminders in the outbox (not the 新任务交办 digests the registration wrote)."""
     with engine.connect() as conn:
         return conn.execute(
             sa.text(
-                "SELECT kind, recipient, status, attempts, last_error FROM notice ORDER BY kind, recipient"
+                "SELECT kind, recipient, status, attempts, last_error FROM notice"
+                " WHERE kind <> 'assign' ORDER BY kind, recipient"
             )
         ).all()
 
@@ -338,7 +340,7 @@ def test_a_unit_with_120_overdue_tasks_gets_one_notice_listing_the_50_most_overd
     assert report.planned == 1 and report.steps_marked == 120
     with engine.connect() as conn:
         title, text, task_ids = conn.execute(
-            sa.text("SELECT title, body_text, task_ids FROM notice")
+            sa.text("SELECT title, body_text, task_ids FROM notice WHERE kind = 'urge'")
         ).one()
     assert title == "【催办通知】120项整改任务已逾期未完成"
     listed = [line for line in text.splitlines() if "整改时限:" in line]

@@ -39,6 +39,8 @@ from notifications.daily import run_daily_check
 from tests.fixtures.notify import TaskSpec, at_nine, build_ledger, notify_settings
 
 OFFICE = Actor("整改办", Role.office)
+# The reminder ladder's kinds; the walk's decisions write notices of their own besides.
+REMINDER_KINDS = "('remind', 'urge', 'supervise', 'ongoing')"
 FIRST_DAY = date(2026, 9, 14)
 SERVER_DOWN = {date(2026, 10, 16)}
 
@@ -138,7 +140,8 @@ def test_sixty_days_of_daily_checks_send_exactly_the_golden_notices(
         with engine.connect() as conn:
             rows = conn.execute(
                 sa.text(
-                    "SELECT kind, recipient, task_ids FROM notice WHERE period = :p ORDER BY kind, recipient"
+                    "SELECT kind, recipient, task_ids FROM notice WHERE period = :p"
+                    f" AND kind IN {REMINDER_KINDS} ORDER BY kind, recipient"
                 ),
                 {"p": day.isoformat()},
             ).all()
@@ -169,4 +172,17 @@ def test_sixty_days_of_daily_checks_send_exactly_the_golden_notices(
     assert statuses == ["local"]  # no Apprise configuration: written to files, not sent
     assert [tuple(o) for o in orders] == [(2026, 1), (2026, 2)]
     files = list((tmp_path / "data" / "notices").rglob("*.txt"))
-    assert len(files) == sum(len(v) for v in GOLDEN.values())
+    with engine.connect() as conn:
+        decisions = conn.execute(
+            sa.text(
+                "SELECT kind, recipient, period FROM notice"
+                f" WHERE kind NOT IN {REMINDER_KINDS} AND kind <> 'assign' ORDER BY id"
+            )
+        ).all()
+    # The walk's two decisions each told the lead unit once (the builder settled the
+    # registration's 新任务交办 digests), and every notice sent is in a file.
+    assert [tuple(d) for d in decisions] == [
+        ("extension", "审计处", "ext1"),
+        ("verify", "财务处", f"task{ids['1.4']}-req2"),
+    ]
+    assert len(files) == sum(len(v) for v in GOLDEN.values()) + len(decisions)

@@ -136,7 +136,7 @@ def test_summary_reaches_office_and_leaders_with_the_chart_and_only_once_a_week(
     )
     assert len(smtp_server.messages) == 2 and len(http_receiver.received()) == 1
     with Session(engine) as session:
-        keys = sorted(n.key for n in session.exec(select(Notice)))
+        keys = sorted(n.key for n in session.exec(select(Notice).where(Notice.kind == "weekly")))
     assert keys == [
         "weekly:office:2026-W52",
         "weekly:张书记:2026-W52",
@@ -177,7 +177,7 @@ def test_dry_run_renders_but_writes_and_sends_nothing(
     assert http_receiver.received() == []
     assert not settings.reports_dir.exists()
     with Session(engine) as session:
-        assert session.exec(select(Notice)).all() == []
+        assert session.exec(select(Notice).where(Notice.kind == "weekly")).all() == []
 
 
 def test_two_runs_at_once_plan_each_notice_once(
@@ -192,7 +192,7 @@ def test_two_runs_at_once_plan_each_notice_once(
         plans = list(pool.map(lambda _: _plan_or_conflict(engine, settings), range(2)))
     assert sum(p for p in plans) == 4
     with Session(engine) as session:
-        assert len(session.exec(select(Notice)).all()) == 4
+        assert len(session.exec(select(Notice).where(Notice.kind == "weekly")).all()) == 4
 
 
 def _plan_or_conflict(engine: sa.Engine, settings: Settings) -> int:
