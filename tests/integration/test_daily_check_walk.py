@@ -165,7 +165,12 @@ def test_sixty_days_of_daily_checks_send_exactly_the_golden_notices(
     assert seen == {day: sorted(notices) for day, notices in GOLDEN.items()}
     assert all(calendar.is_workday(day) for day in seen)
     with engine.connect() as conn:
-        statuses = conn.execute(sa.text("SELECT DISTINCT status FROM notice")).scalars().all()
+        # (The registration's 新任务交办 digests were settled by the builder.)
+        statuses = (
+            conn.execute(sa.text("SELECT DISTINCT status FROM notice WHERE kind <> 'assign'"))
+            .scalars()
+            .all()
+        )
         orders = conn.execute(
             sa.text("SELECT year, number FROM supervisionorder ORDER BY number")
         ).all()
