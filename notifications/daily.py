@@ -106,6 +106,7 @@ def draft_for(
     context = {
         "names": digest.names,
         "recipient": digest.recipient,
+        "role": digest.role,  # a 督办's addressee, or a copy (ledger.reminders.audience)
         "as_of": as_of,
         "tasks": [t.as_context() for t in listed],
         "total": len(digest.tasks),

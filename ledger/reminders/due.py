@@ -50,6 +50,8 @@ class Digest:
     recipient: str  # the Apprise tag
     names: list[str]  # who the tag stands for, as the salutation shows them
     tasks: list[DueTask]
+    # "to" (the addressee), or a copy of a 督办: "leader_copy", "office_copy"
+    role: str = "to"
 
     @property
     def task_ids(self) -> list[int]:

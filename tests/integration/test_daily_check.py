@@ -290,11 +290,13 @@ def test_supervision_orders_are_numbered_per_year_and_named_in_the_notice(
     assert report.plan.supervision_orders == ["督办〔2026〕1号", "督办〔2026〕2号"]
     leader_files = sorted((tmp_path / "data" / "notices" / "王副县长").glob("*.txt"))
     text = leader_files[0].read_text(encoding="utf-8")
-    assert text.startswith("【督办通知单】督办〔2026〕1号等2份\n")
+    assert text.startswith("【督办通知单(抄送)】督办〔2026〕1号等2份\n")
     assert "督办〔2026〕2号\n   任务:1.2 追回违规资金" in text
     assert "逾期:11个工作日" in text and "回复时限:2026年10月28日前书面回复" in text
     office = sorted((tmp_path / "data" / "notices" / "office").glob("*.txt"))
-    assert len(office) == 1 and "整改办:" in office[0].read_text(encoding="utf-8")
+    assert len(office) == 1 and "整改办(存档):" in office[0].read_text(encoding="utf-8")
+    lead = sorted((tmp_path / "data" / "notices" / "财务处").glob("*.txt"))
+    assert [f.name for f in lead if "督办" in f.name] == ["0001-【督办通知单】督办〔2026〕1号.txt"]
     with engine.connect() as conn:
         history = (
             conn.execute(

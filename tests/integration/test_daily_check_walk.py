@@ -59,9 +59,11 @@ GOLDEN: dict[date, list[tuple[str, str, list[str]]]] = {
         *URGE_1_1_AND_1_5,
     ],
     date(2026, 10, 19): URGE_1_1_AND_1_5,
-    date(2026, 10, 23): [
+    date(2026, 10, 23): [  # each lead unit its own order; the leader and the office a copy
         ("supervise", "office", ["1.1", "1.5"]),
+        ("supervise", "审计处", ["1.5"]),
         ("supervise", "王副县长", ["1.1", "1.5"]),
+        ("supervise", "财务处", ["1.1"]),
     ],
     date(2026, 10, 30): URGE_1_1_AND_1_5,
     date(2026, 11, 6): URGE_1_1_AND_1_5,
