@@ -58,6 +58,20 @@ def load_holiday_file(path: Path) -> dict[int, tuple[set[date], set[date]]]:
     return years
 
 
+CHINESE_CALENDAR = "chinese-calendar"
+HOLIDAYS_PACKAGE = "holidays"
+WEEKDAYS = "weekdays"
+
+
+def package_holidays(year: int) -> set[date]:
+    """China's public holidays of `year` from the `holidays` package (empty without it)."""
+    try:
+        import holidays
+    except ImportError:  # an installation without the optional source: Monday to Friday
+        return set()
+    return set(holidays.country_holidays("CN", years=year, categories=("public",)).keys())
+
+
 class WorkCalendar:
     """Answers "is this a working day" and counts working days quickly.
 
@@ -66,31 +80,63 @@ class WorkCalendar:
     """
 
     def __init__(self, holiday_file: Path | None = None) -> None:
+        self._holiday_file = holiday_file
         self._office_years = load_holiday_file(holiday_file) if holiday_file else {}
-        self._warned_years: set[int] = set()
+        # year -> (source, public holidays of the `holidays` package for that year)
+        self._sources: dict[int, tuple[str, frozenset[date]]] = {}
         self._start: date | None = None
         self._cumulative: list[int] = []  # workdays in [start, start + i]
         self._workday_ordinals: list[int] = []  # sorted ordinals of workdays in the span
 
     def is_workday(self, day: date) -> bool:
-        if day.year in self._office_years:
-            holidays, workdays = self._office_years[day.year]
+        office = self._office_years.get(day.year)
+        if office is not None:
+            holidays, workdays = office
             if day in workdays:
                 return True
             if day in holidays:
                 return False
-            return day.weekday() < 5
-        try:
+        source, package = self._sources.get(day.year) or self._source(day.year)
+        if source == CHINESE_CALENDAR:
             return bool(chinese_calendar.is_workday(day))
+        return day.weekday() < 5 and day not in package
+
+    def source(self, year: int) -> str:
+        """Which source decides the public holidays of `year` (see the module's docstring)."""
+        return (self._sources.get(year) or self._source(year))[0]
+
+    def _source(self, year: int) -> tuple[str, frozenset[date]]:
+        """Picks the source of a year once, and says once which one it is."""
+        try:
+            chinese_calendar.is_workday(date(year, 1, 1))
+            found: tuple[str, frozenset[date]] = (CHINESE_CALENDAR, frozenset())
         except NotImplementedError:
-            if day.year not in self._warned_years:
-                self._warned_years.add(day.year)
-                log.warning(
-                    "chinese-calendar 不含 %s 年的节假日安排,该年按周一至周五计算工作日;"
-                    "国务院公布安排后可写入节假日文件(RECTIFY_HOLIDAYS)",
-                    day.year,
-                )
-            return day.weekday() < 5
+            package = frozenset(package_holidays(year))
+            found = (HOLIDAYS_PACKAGE, package) if package else (WEEKDAYS, frozenset())
+        self._sources[year] = found
+        office = self._office_years.get(year)
+        own = (
+            f";调休上班日和更正取自节假日文件 {self._holiday_file}"
+            f"(调休上班{len(office[1])}天,另列节假日{len(office[0])}天)"
+            if office
+            else ""
+        )
+        if found[0] == HOLIDAYS_PACKAGE:
+            log.warning(
+                "chinese-calendar 不含 %s 年的节假日安排,该年法定节假日取自 holidays 软件包(%s天)%s",
+                year,
+                len(found[1]),
+                own or ";该软件包不含调休上班日,国务院公布安排后请写入节假日文件(RECTIFY_HOLIDAYS)",
+            )
+        elif found[0] == WEEKDAYS:
+            log.warning(
+                "chinese-calendar 和 holidays 软件包均不含 %s 年的节假日安排,该年按周一至周五计算工作日%s",
+                year,
+                own or ";国务院公布安排后可写入节假日文件(RECTIFY_HOLIDAYS)",
+            )
+        elif office:
+            log.info("%s 年的节假日取自 chinese-calendar%s", year, own)
+        return found
 
     def _cover(self, first: date, last: date) -> None:
         """Make the cumulative table span [first, last] and a month either side (no more: a year
