@@ -219,3 +219,55 @@ def test_chart_uses_an_installed_cjk_font_when_there_is_one(tmp_path: Path) -> N
     )
     assert chart.font == family
     assert "图中单位按上表排名编号" not in chart.note
+
+
+def test_the_chart_draws_chinese_with_a_font_that_has_every_glyph_of_its_labels(
+    tmp_path: Path,
+) -> None:
+    import warnings
+
+    from notifications.chart import _charmap, cjk_font
+
+    if cjk_font() is None:
+        pytest.skip("本机未安装中文字体(CI 安装 fonts-wqy-microhei),图表使用英文标注")
+    units = rank_units({"县科技局": Totals(tasks=2, closed=1), "财务股": Totals(tasks=1)})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chart = completion_chart(
+            units, tmp_path / "c.png", week="2026-W50", week_label="2026年第50周"
+        )
+    assert chart.font is not None and chart.font_path is not None
+    covered = _charmap(chart.font_path)
+    title = "各牵头单位整改完成率(2026年第50周)县科技局财务股"
+    assert all(ord(c) in covered for c in title)
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+    assert "图中单位按上表排名编号" not in chart.note
+
+
+def test_without_a_font_covering_the_labels_the_chart_is_english_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+    import warnings
+
+    from matplotlib import font_manager
+
+    from notifications.chart import FontFile
+
+    dejavu = font_manager.findfont("DejaVu Sans")  # Latin only, as on a bare server
+    units = rank_units({"县科技局": Totals(tasks=2, closed=1), "财务股": Totals(tasks=1)})
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.WARNING):
+        warnings.simplefilter("always")
+        chart = completion_chart(
+            units,
+            tmp_path / "c.png",
+            week="2026-W50",
+            week_label="2026年第50周",
+            fonts=[FontFile("DejaVu Sans", dejavu)],
+        )
+    assert chart.font is None
+    assert chart.note.endswith("图中单位按上表排名编号。")
+    logged = [r.getMessage() for r in caplog.records if r.name == "notifications.chart"]
+    assert len(logged) == 1 and "改用英文标注" in logged[0]
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+    assert chart.path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
