@@ -393,7 +393,8 @@ def weekly_summary(
         red_total=overall.overdue,
         failed_notices=_failed_notices(session, limit=failed_limit),
         failed_total=stats.failed_notice_count(session),
-        generated_text=cn_date(now.astimezone(TZ).date()) if now else cn_date(as_of),
+        # The 落款 is the as-of day: a summary as of 12-22, made on 12-23, is dated 12-22.
+        generated_text=cn_date(as_of),
     )
 
 

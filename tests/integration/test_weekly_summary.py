@@ -14,7 +14,7 @@ from models.outbox import Notice
 from models.rules import Rules
 from models.settings import Settings
 from models.workdays import WorkCalendar
-from notifications.weekly import plan_weekly_summary, run_weekly_summary
+from notifications.weekly import plan_weekly_summary, render_weekly, run_weekly_summary
 from tests.fixtures.notify import HttpReceiver, SmtpServer
 from tests.fixtures.weekly import AS_OF, WeeklyLedger
 
@@ -202,3 +202,18 @@ def _plan_or_conflict(engine: sa.Engine, settings: Settings) -> int:
         return plan_weekly_summary(engine, settings, as_of=AS_OF, now=NOW).planned
     except ConflictError:  # SQLite: the second writer may be locked out; nothing half-written
         return 0
+
+
+def test_the_summary_is_dated_its_as_of_day_not_the_day_it_was_made(
+    engine: sa.Engine, weekly_ledger: WeeklyLedger
+) -> None:
+    with Session(engine) as session:
+        s = weekly_summary(
+            session,
+            as_of=AS_OF,
+            rules=Rules(),
+            calendar=WorkCalendar(),
+            now=NOW + timedelta(days=2),  # made two days later, e.g. a catch-up run
+        )
+    rendered = render_weekly(s, chart=None)
+    assert rendered.text.rstrip().endswith("2026年12月22日")
