@@ -86,7 +86,10 @@ def test_weekly_on_a_full_disk_writes_no_chart_and_sends_nothing(
     assert "整改周报-2026-W52.png" in result.err
     assert _names(reports) == []
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM notice")).scalar_one() == 0
+        assert (
+            conn.execute(sa.text("SELECT count(*) FROM notice WHERE kind = 'weekly'")).scalar_one()
+            == 0
+        )
 
 
 def test_a_local_notice_on_a_full_disk_is_recorded_as_failed_with_the_reason(
