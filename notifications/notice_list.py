@@ -5,6 +5,7 @@ list (they can be long), and nothing of a channel's address ever reaches it."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
@@ -38,6 +39,7 @@ class NoticePublic(BaseModel):
     last_error: str
     created_at: datetime
     sent_at: datetime | None
+    data: dict[str, Any] | None = None  # the facts a decision notice shows (退回 reason …)
 
 
 def parse_notice_status(text: str) -> str:
@@ -95,6 +97,7 @@ def visible_notices(
             last_error=n.last_error,
             created_at=n.created_at,
             sent_at=n.sent_at,
+            data=n.data,
         )
         for n in session.exec(stmt)
     ]
