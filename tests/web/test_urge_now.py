@@ -27,7 +27,12 @@ def _unit_of(world, code: str) -> int:
 
 def _notices(world) -> list[Notice]:
     with transaction(world.engine) as session:
-        found = list(session.exec(select(Notice).order_by(Notice.id)).all())
+        # Registering the round also wrote 新任务交办 decision notices: count only the rest.
+        found = [
+            n
+            for n in session.exec(select(Notice).order_by(Notice.id)).all()
+            if n.kind not in ("assign", "adjust")
+        ]
         for n in found:
             session.expunge(n)
         return found
