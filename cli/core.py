@@ -73,6 +73,12 @@ def inspection_add(
     org: Annotated[str, typer.Option(help="被巡视(察)单位")] = "",
     plan_doc_no: Annotated[str, typer.Option(help="整改方案文号")] = "",
     title: Annotated[str, typer.Option(help="标题(默认由机构和主题生成)")] = "",
+    report_cadence: Annotated[
+        str,
+        typer.Option(
+            "--cadence", help="报送周期:每周一(至每周日)、每月15日、每季度、不定期(默认按配置)"
+        ),
+    ] = "",
     as_: AsOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -88,6 +94,7 @@ def inspection_add(
             feedback_date=parse_date(feedback_date, "反馈日期(--feedback-date)"),
             plan_doc_no=plan_doc_no,
             title=title,
+            report_cadence=report_cadence or None,
         )
         with ctx.use_case(as_) as (session, actor):
             inspection = registry.add_inspection(data, session=session, actor=actor, now=ctx.now)
@@ -109,12 +116,14 @@ def inspections_cmd(as_: AsOpt = None, json_: JsonOpt = False) -> None:
 
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
-        rows = list_inspections(session=session, actor=actor)
+        rows = list_inspections(
+            session=session, actor=actor, default_cadence=ctx.settings.rules.report_cadence
+        )
     if json_:
         emit_json([r.model_dump(mode="json") for r in rows])
         return
     print_table(
-        ["编号", "来源", "机构", "反馈日期", "方案文号", "标题"],
+        ["编号", "来源", "机构", "反馈日期", "方案文号", "报送周期", "标题"],
         [
             [
                 r.id,
@@ -122,6 +131,7 @@ def inspections_cmd(as_: AsOpt = None, json_: JsonOpt = False) -> None:
                 r.body,
                 r.feedback_date or "未填写",
                 r.plan_doc_no,
+                r.report_cadence_label,
                 ("(已撤销)" if r.withdrawn_at else "") + r.title,
             ]
             for r in rows
@@ -321,6 +331,8 @@ def detail_json(detail: TaskDetail) -> dict[str, Any]:
         for x in detail.extensions
     ]
     data["returned_reason"] = detail.returned_reason
+    data["report_cadence"] = detail.report_cadence
+    data["report_cadence_label"] = detail.report_cadence_label
     return data
 
 
@@ -333,6 +345,7 @@ def _print_detail(detail: TaskDetail, ctx: Context) -> None:
     say(f"整改措施:{view.measure}")
     say(f"牵头单位:{view.lead_unit}  配合单位:{'、'.join(view.co_units) or '无'}")
     say(f"责任领导:{view.leader or '—'}  责任人:{view.person or '—'}")
+    say(f"报送周期:{detail.report_cadence_label}")
     deadline = view.deadline or view.kind.label
     if view.original_deadline and view.original_deadline != view.deadline:
         deadline = f"{deadline}(原时限 {view.original_deadline})"

@@ -41,10 +41,16 @@ def inspection_edit(
     title: Annotated[str | None, typer.Option(help="标题")] = None,
     kind: Annotated[str | None, typer.Option(help="来源:巡视/巡察/审计/督查")] = None,
     subject: Annotated[str | None, typer.Option(help="主题,如 脱贫攻坚")] = None,
+    report_cadence: Annotated[
+        str | None,
+        typer.Option(
+            "--cadence", help="报送周期:每周一(至每周日)、每月15日、每季度、不定期;空字符串恢复默认"
+        ),
+    ] = None,
     as_: AsOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """更正一轮巡视(察)的机构、被巡视单位、反馈日期、文号、标题或来源(记入历史)。"""
+    """更正一轮巡视(察)的机构、被巡视单位、反馈日期、文号、标题、来源或报送周期(记入历史)。"""
     ctx = context()
     with user_errors():
         changes = corrections.InspectionEdit(
@@ -57,6 +63,7 @@ def inspection_edit(
             title=title,
             source_kind=kind,
             subject=subject,
+            report_cadence=report_cadence,
         )
         with ctx.use_case(as_) as (session, actor):
             inspection = corrections.edit_inspection(
@@ -103,10 +110,16 @@ def task_edit(
     deadline: Annotated[
         str | None, typer.Option(help="整改时限,如 2018-12-31(不是延期:原时限保留)")
     ] = None,
+    report_cadence: Annotated[
+        str | None,
+        typer.Option(
+            "--cadence", help="报送周期:每周一(至每周日)、每月15日、每季度、不定期;空字符串随轮次"
+        ),
+    ] = None,
     as_: AsOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """更正整改任务的措施、单位、责任领导、责任人、类型或时限(整改办;记入历史)。"""
+    """更正整改任务的措施、单位、责任领导、责任人、类型、时限或报送周期(整改办;记入历史)。"""
     ctx = context()
     with user_errors():
         if kind is not None and kind not in _KINDS:
@@ -121,6 +134,7 @@ def task_edit(
             person=person,
             kind=_KINDS[kind] if kind is not None else None,
             deadline=parse_date(deadline, "整改时限(--deadline)") if deadline else None,
+            report_cadence=report_cadence,
         )
         with ctx.use_case(as_) as (session, actor):
             task = corrections.edit_task(

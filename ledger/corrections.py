@@ -17,13 +17,21 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ledger.actors import Actor, require_office
+from ledger.decision_notices import (
+    Adjustment,
+    announce_adjustments,
+    task_facts,
+    unit_recipients,
+    withdraw_from_digests,
+)
 from ledger.errors import InvalidInputError, LifecycleError, NotFoundError
 from ledger.history import record, record_changes
 from ledger.inputs import InspectionCreate, validated
 from ledger.lifecycle import get_task
 from ledger.registry import get_inspection, resolve_deadline, units_by_name
+from models.cadence import parse_cadence
 from models.enums import TaskKind
-from models.rules import Rules
+from models.rules import RuleError, Rules
 from models.tables import Inspection, Problem, Task, TaskCoUnit, Unit
 from models.workdays import WorkCalendar
 
@@ -50,6 +58,7 @@ class InspectionEdit:
     title: str | None = None
     source_kind: str | None = None
     subject: str | None = None
+    report_cadence: str | None = None  # 报送周期 (models.cadence); "": back to the default
 
     def given(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if v is not None}
@@ -66,6 +75,7 @@ class TaskEdit:
     person: str | None = None
     kind: TaskKind | None = None
     deadline: date | None = None
+    report_cadence: str | None = None  # 报送周期 (models.cadence); "": back to the round's
 
     def given(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if v is not None}
@@ -91,7 +101,15 @@ def edit_inspection(
         )
     current = {
         f: getattr(inspection, f)
-        for f in ("source_kind", "body", "subject", "inspected_org", "feedback_date", "plan_doc_no")
+        for f in (
+            "source_kind",
+            "body",
+            "subject",
+            "inspected_org",
+            "feedback_date",
+            "plan_doc_no",
+            "report_cadence",
+        )
     }
     # The same validation as registration (来源 among the known kinds, 机构 not blank).
     data = validated(InspectionCreate, **{**current, **given, "title": "x"})
@@ -177,6 +195,16 @@ def edit_problem(
     return problem
 
 
+def _cadence_spec(text: str) -> str | None:
+    """A 报送周期 as stored; blank means the round's (a task) or the configured default."""
+    if not text.strip():
+        return None
+    try:
+        return parse_cadence(text).spec
+    except RuleError as exc:
+        raise InvalidInputError(str(exc), field="report_cadence") from None
+
+
 def _co_unit_names(session: Session, task_id: int) -> list[str]:
     return list(
         session.exec(
@@ -225,6 +253,12 @@ def edit_task(
             if value != getattr(task, f):
                 diffs.append((f, getattr(task, f), value))
                 setattr(task, f, value)
+
+    if "report_cadence" in given:
+        spec = _cadence_spec(given["report_cadence"])
+        if spec != task.report_cadence:
+            diffs.append(("report_cadence", task.report_cadence, spec))
+            task.report_cadence = spec
 
     new_lead = given.get("lead_unit", lead.name).strip()
     if not new_lead:
@@ -295,6 +329,17 @@ def edit_task(
             note=f"{DEADLINE_NOTE}:{why}" if f == "deadline" else why,
         )
     session.flush()
+    # 任务调整: the units of the task now, and those it left, hear of a change of its unit,
+    # deadline or people in the same transaction (announce_adjustments ignores other fields).
+    facts = task_facts(session, task)
+    now_units = {facts.lead_unit.name, *(u.name for u in facts.co_units)}
+    left = [n for n in [lead.name, *old_co] if n not in now_units]
+    former = unit_recipients(session, left)
+    announce_adjustments(
+        session,
+        [Adjustment(facts, diffs, [former[n] for n in left if n in former], reason=why)],
+        now=now,
+    )
     return task
 
 
@@ -307,6 +352,9 @@ def withdraw_task(
     task = get_task(session, task_id)
     if task.withdrawn_at is not None:
         raise LifecycleError(f"任务 {task.code} 已于{task.withdrawn_at:%Y-%m-%d}撤销,无需重复撤销")
+    assert task.id is not None
+    # A task withdrawn before its 新任务交办 / 任务调整 digest was sent leaves that digest.
+    withdraw_from_digests(session, task.id)
     return _mark_task(session, task, withdrawn=now, action=WITHDRAW, actor=actor, now=now, note=why)
 
 

@@ -415,3 +415,38 @@ def announce_adjustments(
         recipients = [*a.facts.all_units, *a.former_units]
         entries.append(DigestEntry(a.facts.task_id, recipients, item))
     return add_to_daily_digests(session, kind="adjust", entries=entries, now=now)
+
+
+# Digests a withdrawn task leaves while they are still drafts (not rendered, not sent).
+DIGEST_KINDS = ("assign", "adjust")
+
+
+def withdraw_from_digests(session: Session, task_id: int) -> int:
+    """Takes a withdrawn task out of the 新任务交办 / 任务调整 digests not yet rendered, so a
+    task assigned and withdrawn the same day is announced to nobody. A digest left empty is
+    removed: it was never rendered or sent, and a later task of the day starts a new one.
+    Returns the digests changed. Drafts are at most a day's digests, so they are read whole."""
+    stmt = select(Notice).where(col(Notice.kind).in_(DIGEST_KINDS), Notice.status == DRAFT)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()  # the same lock add_to_daily_digests takes
+    changed = 0
+    for notice in session.exec(stmt).all():
+        if task_id not in notice.task_ids:
+            continue
+        changed += 1
+        remaining = [t for t in notice.task_ids if t != task_id]
+        gone = len(notice.task_ids) - len(remaining)  # a task changed twice is listed twice
+        if not remaining:
+            session.delete(notice)
+            continue
+        data = dict(notice.data or {})
+        items = [i for i in data.get("items", []) if i.get("id") != task_id]
+        data["items"] = items
+        data["total"] = max(int(data.get("total", 0)) - gone, len(items))
+        notice.data = data
+        notice.task_ids = remaining
+        flag_modified(notice, "data")
+        flag_modified(notice, "task_ids")
+        session.add(notice)
+    session.flush()
+    return changed

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from ledger.actors import Actor, remit_clause, require_office
+from models.cadence import effective_cadence
 from models.enums import Role
 from models.tables import Inspection, Problem, Task, Unit, User
 
@@ -30,6 +31,8 @@ class InspectionPublic(BaseModel):
     plan_doc_no: str
     title: str
     withdrawn_at: datetime | None  # withdrawn rounds stay listed, so the office can restore
+    report_cadence: str | None = None  # 报送周期 spec (models.cadence); None: the default
+    report_cadence_label: str = ""  # 每周一, or 不定期报送(默认)
 
 
 class ProblemPublic(BaseModel):
@@ -64,7 +67,9 @@ def _remit_tasks(actor: Actor) -> sa.Select[tuple[int]] | None:
     return None if remit is None else select(Task.id).where(remit)  # type: ignore[return-value]
 
 
-def list_inspections(*, session: Session, actor: Actor) -> list[InspectionPublic]:
+def list_inspections(
+    *, session: Session, actor: Actor, default_cadence: str = "none"
+) -> list[InspectionPublic]:
     """巡视(察)轮次 in registration order."""
     stmt = select(Inspection).order_by(col(Inspection.id))
     visible = _remit_tasks(actor)
@@ -72,7 +77,14 @@ def list_inspections(*, session: Session, actor: Actor) -> list[InspectionPublic
         stmt = stmt.where(
             col(Inspection.id).in_(select(Task.inspection_id).where(col(Task.id).in_(visible)))
         )
-    return [InspectionPublic.model_validate(r, from_attributes=True) for r in session.exec(stmt)]
+    return [_public(r, default_cadence) for r in session.exec(stmt)]
+
+
+def _public(inspection: Inspection, default_cadence: str) -> InspectionPublic:
+    public = InspectionPublic.model_validate(inspection, from_attributes=True)
+    cadence = effective_cadence(None, inspection.report_cadence, default_cadence)
+    public.report_cadence_label = cadence.label + ("" if inspection.report_cadence else "(默认)")
+    return public
 
 
 def list_problems(

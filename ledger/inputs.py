@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError, field_validator
 
 from ledger.errors import InvalidInputError
+from models.cadence import parse_cadence
 from models.enums import Role, SourceKind, TaskKind
 
 M = TypeVar("M", bound=BaseModel)
@@ -88,6 +89,13 @@ class InspectionCreate(BaseModel):
     feedback_date: date | None = None  # None: not known yet (an imported ledger without one)
     plan_doc_no: str = ""
     title: str = ""
+    report_cadence: str | None = None  # 报送周期 (models.cadence); None: rectify.toml's default
+
+    @field_validator("report_cadence")
+    @classmethod
+    def _cadence(cls, v: str | None) -> str | None:
+        # A RuleError is a ValueError: pydantic reports its Chinese message as it is.
+        return None if v is None or not v.strip() else parse_cadence(v).spec
 
     @field_validator("source_kind")
     @classmethod

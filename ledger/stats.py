@@ -327,6 +327,13 @@ def change_by_inspection(session: Session, *, since: date, until: date) -> dict[
     }
 
 
+def waiting_notice_count(session: Session) -> int:
+    """Notices waiting for their recipient's channel (status waiting; no attempt spent)."""
+    return session.exec(
+        select(sa.func.count(col(Notice.id))).where(Notice.status == "waiting")
+    ).one()
+
+
 def failed_notice_count(session: Session) -> int:
     """Notices given up on after the configured attempts (status failed)."""
     return session.exec(

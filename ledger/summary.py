@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from ledger import stats
 from ledger.queries import live_tasks
+from ledger.report_due import reports_late
 from ledger.stats import Totals
 from ledger.wording import cn_date, feedback_date_text
 from models.enums import TaskKind, TaskStatus
@@ -33,6 +34,7 @@ NOTICE_KIND_LABELS = {
     "ongoing": "长期坚持提醒",
     "weekly": "整改周报",
     "followup": "回头看提醒",
+    "report": "进展报送提醒",
 }
 
 
@@ -186,8 +188,14 @@ class RedItem:
     workdays_overdue: int  # working days in (deadline, as_of]
 
 
+# The undelivered statuses the section 五、未能送达的通知 lists, in the words the office reads.
+UNDELIVERED = {"failed": "发送失败", "waiting": "未配置通知渠道"}
+
+
 @dataclass(frozen=True)
 class FailedNotice:
+    """A notice nobody received: failed (a channel refused it) or waiting (no channel yet)."""
+
     notice_id: int
     kind: str
     kind_label: str
@@ -196,15 +204,38 @@ class FailedNotice:
     attempts: int
     last_error: str  # masked before it was stored
     created_text: str
+    status: str = "failed"  # failed / waiting
+    status_label: str = "发送失败"
+
+
+@dataclass(frozen=True)
+class LateReport:
+    """A task that did not report on its 报送周期 in its latest elapsed period (未按时报送)."""
+
+    task_id: int
+    code: str
+    inspection: str
+    measure: str
+    lead_unit: str
+    cadence: str  # 每周一
+    period: str  # 2026年第49周
+    due_text: str  # the period's due day, 2026年11月30日
+    last_report_text: str  # the latest report's day, or 尚未报送
+
+
+@dataclass(frozen=True)
+class LateUnit:
+    unit: str
+    tasks: int
 
 
 @dataclass(frozen=True)
 class WeeklySummary:
     as_of: date
     as_of_text: str
-    since: date
+    since: date  # the Sunday before the ISO week: changes count over (since, as_of]
     since_text: str
-    period_text: str  # 2026年12月1日至2026年12月7日: the days (since, as_of]
+    period_text: str  # 2026年11月30日至2026年12月1日: as_of's ISO week, Monday to as_of
     week: str  # 2026-W49
     week_label: str  # 2026年第49周
     title: str
@@ -214,9 +245,20 @@ class WeeklySummary:
     units: list[UnitRow]
     red_list: list[RedItem]
     red_total: int  # every overdue task; red_list may be the longest-overdue part of it
-    failed_notices: list[FailedNotice]
-    failed_total: int
+    failed_notices: list[FailedNotice]  # failed and waiting, the oldest-waiting last
+    failed_total: int  # failed only
     generated_text: str = ""
+    waiting_total: int = 0  # waiting for a channel (no attempt spent)
+    late_reports: list[LateReport] = field(default_factory=list)  # unit by unit
+
+    @property
+    def late_units(self) -> list[LateUnit]:
+        """未按时报送的单位, in the list's order, with their number of tasks."""
+        counts: dict[str, int] = {}
+        for item in self.late_reports:
+            counts[item.lead_unit] = counts.get(item.lead_unit, 0) + 1
+        return [LateUnit(unit, n) for unit, n in counts.items()]
+
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -224,8 +266,12 @@ class WeeklySummary:
         return len(self.red_list) < self.red_total
 
     @property
+    def undelivered_total(self) -> int:
+        return self.failed_total + self.waiting_total
+
+    @property
     def failed_truncated(self) -> bool:
-        return len(self.failed_notices) < self.failed_total
+        return len(self.failed_notices) < self.undelivered_total
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -233,6 +279,8 @@ class WeeklySummary:
         data["overall"]["headline"] = self.overall.headline
         data["overall"]["problems_open"] = self.overall.problems_open
         data["change"]["text"] = self.change.text
+        data["undelivered_total"] = self.undelivered_total
+        data["late_units"] = [asdict(u) for u in self.late_units]
         for round_data, round_ in zip(data["rounds"], self.rounds, strict=True):
             round_data["counts"]["headline"] = round_.counts.headline
             round_data["counts"]["problems_open"] = round_.counts.problems_open
@@ -310,7 +358,7 @@ def _red_list(
 def _failed_notices(session: Session, *, limit: int | None) -> list[FailedNotice]:
     stmt = (
         select(Notice)
-        .where(Notice.status == "failed")
+        .where(col(Notice.status).in_(list(UNDELIVERED)))
         .order_by(col(Notice.created_at).desc(), col(Notice.id).desc())
     )
     if limit is not None:
@@ -328,6 +376,8 @@ def _failed_notices(session: Session, *, limit: int | None) -> list[FailedNotice
                 attempts=notice.attempts,
                 last_error=notice.last_error,
                 created_text=cn_date(notice.created_at.astimezone(TZ).date()),
+                status=notice.status,
+                status_label=UNDELIVERED[notice.status],
             )
         )
     return result
@@ -343,15 +393,17 @@ def weekly_summary(
     red_list_limit: int | None = 200,
     failed_limit: int | None = 50,
 ) -> WeeklySummary:
-    """The 整改周报 as of `as_of`; the week compared is (as_of - 7 days, as_of].
+    """The 整改周报 as of `as_of`; the week is as_of's ISO week, from its Monday to as_of
+    (to its Sunday when as_of is one): a summary made on a Tuesday covers that Monday and
+    Tuesday, and never names a later day nobody has reported on yet.
 
     Statuses are those in the database now; overdue is judged against `as_of`. The red
     list holds the `red_list_limit` longest-overdue tasks (None: all); `red_total` says
-    how many there are in all. `rules` is accepted for the rule numbers a summary may
-    come to need; the counts of today need none of them.
+    how many there are in all. `rules` gives the default 报送周期 of the 未按时报送 list.
     """
     calendar = calendar or WorkCalendar()
-    since = as_of - timedelta(days=7)
+    monday = as_of - timedelta(days=as_of.weekday())
+    since = monday - timedelta(days=1)  # changes are counted over (since, as_of]
     overall = stats.totals(session, today=as_of)
     change = stats.change_between(session, since=since, until=as_of)
     by_round = stats.totals_by_inspection(session, today=as_of)
@@ -381,7 +433,7 @@ def weekly_summary(
         as_of_text=cn_date(as_of),
         since=since,
         since_text=cn_date(since),
-        period_text=f"{cn_date(since + timedelta(days=1))}至{cn_date(as_of)}",
+        period_text=f"{cn_date(monday)}至{cn_date(as_of)}",
         week=iso_week(as_of),
         week_label=f"{year}年第{week}周",
         title=f"整改工作周报({year}年第{week}周)",
@@ -393,9 +445,30 @@ def weekly_summary(
         red_total=overall.overdue,
         failed_notices=_failed_notices(session, limit=failed_limit),
         failed_total=stats.failed_notice_count(session),
+        waiting_total=stats.waiting_notice_count(session),
+        late_reports=_late_reports(session, as_of=as_of, calendar=calendar, rules=rules),
         # The 落款 is the as-of day: a summary as of 12-22, made on 12-23, is dated 12-22.
         generated_text=cn_date(as_of),
     )
+
+
+def _late_reports(
+    session: Session, *, as_of: date, calendar: WorkCalendar, rules: Rules
+) -> list[LateReport]:
+    return [
+        LateReport(
+            task_id=o.task_id,
+            code=o.code,
+            inspection=o.inspection,
+            measure=o.measure,
+            lead_unit=o.lead_unit,
+            cadence=o.cadence.label,
+            period=o.period.label,
+            due_text=cn_date(o.period.due) if o.period.due else "",
+            last_report_text=cn_date(o.last_report_on) if o.last_report_on else "尚未报送",
+        )
+        for o in reports_late(session, as_of=as_of, calendar=calendar, default=rules.report_cadence)
+    ]
 
 
 def _week_change(change: stats.Change | None) -> WeekChange:

@@ -17,9 +17,10 @@ from ledger.errors import NotFoundError
 from ledger.evidence import blob_path
 from ledger.history import HistoryItem, history_items
 from ledger.queries import TaskFilter, TaskView, task_views
+from models.cadence import effective_cadence
 from models.enums import ExtensionStatus, ReportKind, Role, TaskStatus
 from models.rules import Rules
-from models.tables import Evidence, Extension, HistoryEntry, ProgressReport, Task
+from models.tables import Evidence, Extension, HistoryEntry, Inspection, ProgressReport, Task
 
 REPORT_KIND_LABELS = {
     ReportKind.progress: "进展填报",
@@ -65,6 +66,8 @@ class TaskDetail:
     may_review: bool = False
     returned_reason: str = ""  # the office's reason when the last closure request was returned
     pending_extension: Extension | None = field(default=None)
+    report_cadence: str = "none"  # 报送周期 in effect (models.cadence spec)
+    report_cadence_label: str = ""  # 每周一(随轮次) / 每月15日(本任务) / 不定期报送(默认)
 
     @property
     def may_submit(self) -> bool:
@@ -125,6 +128,13 @@ def task_detail(
             .order_by(col(HistoryEntry.at), col(HistoryEntry.id))
         )
     )
+    own, of_round = session.exec(
+        select(col(Task.report_cadence), col(Inspection.report_cadence))
+        .join(Inspection, col(Inspection.id) == Task.inspection_id)
+        .where(Task.id == task_id)
+    ).one()
+    cadence = effective_cadence(own, of_round, rules.report_cadence)
+    source = "本任务" if own else "随轮次" if of_round else "默认"
     returned = [e for e in entries if e.action == "return"]
     returned_reason = (
         returned[-1].note
@@ -158,6 +168,8 @@ def task_detail(
         pending_extension=next(
             (x for x in extensions if x.status == ExtensionStatus.pending), None
         ),
+        report_cadence=cadence.spec,
+        report_cadence_label=f"{cadence.label}({source})",
     )
 
 

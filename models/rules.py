@@ -30,6 +30,8 @@ class Rules:
     reply_workdays: int = 3  # 督办通知单: written reply due after N working days
     max_attempts: int = 5  # a notice is marked failed after this many failed sends
     digest_max_items: int = 50  # a digest lists this many tasks in full, most urgent first
+    # 报送周期 of rounds that set none (models.cadence): "每周一", "每月15日", "每季度", "none"
+    report_cadence: str = "none"
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -21,8 +21,9 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from models.cadence import parse_cadence
 from models.limits import Limits
-from models.rules import Rules
+from models.rules import RuleError, Rules
 
 
 class SettingsError(ValueError):
@@ -118,6 +119,11 @@ def _rules_from(path: Path) -> Rules:
         )
     if "remind_workdays" in table:
         table["remind_workdays"] = tuple(table["remind_workdays"])
+    if "report_cadence" in table:
+        try:
+            table["report_cadence"] = parse_cadence(str(table["report_cadence"])).spec
+        except RuleError as exc:
+            raise SettingsError(f"配置文件 {path} 的 [rules] report_cadence:{exc}") from None
     return Rules(**table)
 
 

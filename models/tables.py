@@ -112,6 +112,9 @@ class Inspection(SQLModel, table=True):
     # Withdrawn (a round imported twice): its tasks leave every count, light and notice;
     # nothing is deleted, and restoring clears the mark.
     withdrawn_at: datetime | None = _ts(default=None)
+    # 报送周期 as a spec (models.cadence): weekly:1, monthly:15, quarterly:1, none;
+    # None: rectify.toml's default ([rules] report_cadence).
+    report_cadence: str | None = Field(default=None, max_length=20)
 
 
 class Problem(SQLModel, table=True):
@@ -165,6 +168,7 @@ class Task(SQLModel, table=True):
     # {column name: cell text}.
     extra: dict[str, str] | None = Field(default=None, sa_type=sa.JSON)
     followup_months: int | None = None  # 回头看 interval of its own; None: the round's
+    report_cadence: str | None = Field(default=None, max_length=20)  # None: the round's
 
     __mapper_args__ = {"version_id_col": _TASK_VERSION}
 

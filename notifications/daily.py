@@ -34,6 +34,7 @@ from notifications.delivery import DeliveryReport, deliver_pending
 from notifications.followup import plan_followup_reminders
 from notifications.outbox import NoticeDraft, enqueue, existing_keys, notice_key
 from notifications.render import Renderer
+from notifications.report_reminders import plan_report_reminders
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class PlanReport:
     steps_marked: int = 0
     supervision_orders: list[str] = field(default_factory=list)
     followups: int = 0  # 回头看提醒 notices created (notifications.followup)
+    report_reminders: int = 0  # 进展报送提醒 notices created (notifications.report_reminders)
     recipients_without_channel: list[str] = field(default_factory=list)
     by_level: dict[str, int] = field(default_factory=dict)
     drafts: list[NoticeDraft] = field(default_factory=list)  # filled on a dry run
@@ -68,6 +70,7 @@ class PlanReport:
             "by_level": self.by_level,
             "supervision_orders": self.supervision_orders,
             "followups": self.followups,
+            "report_reminders": self.report_reminders,
             "recipients_without_channel": self.recipients_without_channel,
         }
 
@@ -159,6 +162,17 @@ def _plan_once(
                 draft_for(d, as_of=as_of, settings=settings, period=period, renderer=renderer)
                 for d in fresh
             ]
+            reports = plan_report_reminders(
+                session,
+                as_of=as_of,
+                now=now,
+                settings=settings,
+                calendar=calendar,
+                renderer=renderer,
+                dry_run=True,
+            )
+            report.drafts += reports
+            report.report_reminders = len(reports)
             report.planned = len(report.drafts)
             session.rollback()
             _count_levels(report, fresh)
@@ -191,6 +205,16 @@ def _plan_once(
         report.supervision_orders = [o.label for o in orders]
         report.followups = plan_followup_reminders(
             session, as_of=as_of, now=now, settings=settings, renderer=renderer, period=period
+        )
+        report.report_reminders = len(
+            plan_report_reminders(
+                session,
+                as_of=as_of,
+                now=now,
+                settings=settings,
+                calendar=calendar,
+                renderer=renderer,
+            )
         )
         _count_levels(report, fresh)
     return report, plan

@@ -41,8 +41,11 @@ class WeeklyDocument:
     def context(self) -> dict[str, Any]:
         s = self.summary
         overall = f"截至{s.as_of_text},{s.overall.headline}。{s.change.text}。"
-        if s.failed_total:
-            overall += f"另有{s.failed_total}份通知发送失败,请整改办核实通知渠道。"
+        if s.undelivered_total:
+            parts = [f"{s.failed_total}份通知发送失败"] if s.failed_total else []
+            if s.waiting_total:
+                parts.append(f"{s.waiting_total}份通知因未配置通知渠道尚未送达")
+            overall += f"另有{'、'.join(parts)},请整改办核实通知渠道。"
         if s.red_total:
             shown = f",下表列出逾期最久的{len(s.red_list)}项" if s.red_list_truncated else ""
             red_intro = f"截至{s.as_of_text},逾期未销号的整改任务共{s.red_total}项{shown}。"

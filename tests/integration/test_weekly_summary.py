@@ -24,7 +24,7 @@ NOW = datetime(2026, 12, 22, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
 def test_weekly_numbers_match_the_ledger(engine: sa.Engine, weekly_ledger: WeeklyLedger) -> None:
     with Session(engine) as session:
         s = weekly_summary(session, as_of=AS_OF, rules=Rules(), calendar=WorkCalendar(), now=NOW)
-    assert s.week == "2026-W52" and s.period_text == "2026年12月16日至2026年12月22日"
+    assert s.week == "2026-W52" and s.period_text == "2026年12月21日至2026年12月22日"
     assert s.overall.headline == (
         "反馈问题4个,已完成整改0个,基本完成1个,未完成3个,总体完成率0.00%;"
         "整改措施共7项,已销号2项,待销号1项,整改中1项,待整改3项,逾期1项,长期坚持1项,"
@@ -45,10 +45,22 @@ def test_weekly_numbers_match_the_ledger(engine: sa.Engine, weekly_ledger: Weekl
     assert s.red_total == 1 and s.failed_total == 0
 
 
-def test_failed_notices_are_listed_in_the_summary(
+def test_failed_and_waiting_notices_are_listed_in_the_summary_with_their_totals(
     engine: sa.Engine, weekly_ledger: WeeklyLedger
 ) -> None:
     with transaction(engine) as session:
+        session.add(
+            Notice(
+                key="remind:刘某:2026-12-01",
+                kind="remind",
+                recipient="刘某",
+                period="2026-12-01",
+                status="waiting",
+                attempts=0,
+                last_error="未配置通知渠道",
+                created_at=NOW - timedelta(days=21),
+            )
+        )
         session.add(
             Notice(
                 key="urge:局办公室:2026-12-21",
@@ -63,10 +75,21 @@ def test_failed_notices_are_listed_in_the_summary(
         )
     with Session(engine) as session:
         s = weekly_summary(session, as_of=AS_OF, rules=Rules(), calendar=WorkCalendar(), now=NOW)
-    assert s.failed_total == 1
-    [failed] = s.failed_notices
+    assert (s.failed_total, s.waiting_total, s.undelivered_total) == (1, 1, 2)
+    failed, waiting = s.failed_notices  # the latest first
     assert (failed.kind_label, failed.recipient, failed.attempts) == ("催办", "局办公室", 5)
     assert failed.last_error == "json://127.0.0.1:9/ 连接被拒绝"
+    assert (waiting.kind_label, waiting.recipient, waiting.status_label) == (
+        "提醒",
+        "刘某",
+        "未配置通知渠道",
+    )
+    text = render_weekly(s, chart=None).text
+    assert "共2条通知未能送达:发送失败1条(多次发送失败,已停止重试),未配置通知渠道1条" in text
+    assert (
+        "1. 催办 → 局办公室(2026-12-21,发送失败,已尝试5次):json://127.0.0.1:9/ 连接被拒绝" in text
+    )
+    assert "2. 提醒 → 刘某(2026-12-01,未配置通知渠道,已尝试0次):未配置通知渠道" in text
 
 
 def test_summary_reaches_office_and_leaders_with_the_chart_and_only_once_a_week(

@@ -122,7 +122,8 @@ def test_text_body_has_every_section_in_office_register() -> None:
         in text
     )
     assert (
-        "1. 催办 → 县科技局(2026-12-01,已尝试5次):mailto://user:****@example.org 拒绝连接" in text
+        "1. 催办 → 县科技局(2026-12-01,发送失败,已尝试5次):mailto://user:****@example.org 拒绝连接"
+        in text
     )
     assert text.rstrip().endswith("整改办\n2026年12月7日")
 
@@ -148,7 +149,7 @@ def test_a_quiet_week_says_so_instead_of_leaving_sections_empty() -> None:
     rendered = render_weekly(make_summary(red=0, failed=False), chart=None)
     for body in (rendered.text, rendered.md, rendered.html):
         assert "本期无逾期未销号任务。" in body
-        assert "本期无发送失败的通知。" in body
+        assert "本期无未能送达的通知。" in body
 
 
 def test_long_lists_are_cut_in_im_bodies_but_complete_in_the_email() -> None:
