@@ -23,13 +23,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ledger.actors import Actor
 from ledger.documents.render import render_docx
 from ledger.documents.report_data import rectification_report
 from ledger.uow import transaction
 from models.db import make_engine, upgrade_schema
-from models.enums import ReportKind, TaskKind, TaskStatus
+from models.enums import ReportKind, Role, TaskKind, TaskStatus
 from models.rules import Rules
 from models.tables import Inspection, Problem, ProgressReport, Task, TaskCoUnit, Unit
+
+OFFICE = Actor(name="整改办", role=Role.office)
 
 AS_OF = date(2026, 12, 28)
 TASKS_PER_PROBLEM = 4
@@ -133,7 +136,9 @@ def _floor(engine: sa.Engine, inspection_id: int) -> None:
 
 def _report(engine: sa.Engine, inspection_id: int, out: Path) -> None:
     with transaction(engine) as session:
-        data = rectification_report(session, inspection_id, as_of=AS_OF, rules=Rules())
+        data = rectification_report(
+            session, inspection_id, actor=OFFICE, as_of=AS_OF, rules=Rules()
+        )
     render_docx(data, out)
 
 

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import AsOfOpt, AsOpt, Context, context, fail, user_errors
-from ledger.actors import require_office
 from ledger.errors import InvalidInputError
 from ledger.files import write_text
 
 if TYPE_CHECKING:  # python-docx and Jinja2 load only when a document is written
     from ledger.documents.render import Document
-    from notifications.chart import Chart
 
 FORMATS = {"docx": "docx", "word": "docx", "html": "html", "htm": "html", "md": "md"}
 
@@ -86,8 +83,9 @@ def report_cmd(
         kind = _format(fmt, output)
         day = ctx.as_of(as_of)
         with ctx.use_case(as_) as (session, actor):
-            require_office(actor, "生成整改情况报告")
-            data = rectification_report(session, inspection, as_of=day, rules=ctx.settings.rules)
+            data = rectification_report(
+                session, inspection, actor=actor, as_of=day, rules=ctx.settings.rules
+            )
         _emit(
             data,
             fmt=kind,
@@ -111,7 +109,6 @@ def supervision_order_cmd(
 ) -> None:
     """重新生成督办通知单(督办〔年份〕N号),按编号或 --task 任务编号查找。"""
     from ledger.documents.supervision import latest_order_id, supervision_order_data
-    from ledger.queries import TaskFilter, task_views
 
     if (order is None) == (task is None):
         fail("请给出督办通知单编号,或用 --task 任务编号(二者选一)")
@@ -119,19 +116,10 @@ def supervision_order_cmd(
     with user_errors():
         kind = _format(fmt, output)
         with ctx.use_case(as_) as (session, actor):
-            order_id = order if order is not None else latest_order_id(session, task)  # type: ignore[arg-type]
-            data = supervision_order_data(session, order_id)
-            if not actor.is_office:
-                # Units and leaders may print the orders of tasks in their remit.
-                visible = task_views(
-                    session,
-                    today=ctx.today,
-                    rules=ctx.settings.rules,
-                    where=TaskFilter(task_ids=(data.task_id,)),
-                    actor=actor,
-                )
-                if not visible:
-                    require_office(actor, f"查看{data.label}")
+            if order is None:
+                assert task is not None  # one of the two, checked above
+                order = latest_order_id(session, task, actor=actor)
+            data = supervision_order_data(session, order, actor=actor)
         _emit(
             data,
             fmt=kind,
@@ -153,32 +141,23 @@ def weekly_report_cmd(
 ) -> None:
     """生成整改周报的 Word 文件(含各牵头单位完成率图),不发送通知。"""
     # Imported here: matplotlib would slow every other command's start.
-    from ledger.documents.render import render_docx
-    from ledger.documents.weekly import WeeklyDocument
-    from ledger.summary import weekly_summary
-    from notifications.chart import completion_chart
+    from ledger.documents.weekly import weekly_report_data
+    from notifications.weekly_download import write_weekly_docx
 
     ctx = context()
     with user_errors():
         day = ctx.as_of(as_of)
         with ctx.use_case(as_) as (session, actor):
-            require_office(actor, "生成整改周报")
-            summary = weekly_summary(
-                session, as_of=day, rules=ctx.settings.rules, calendar=ctx.calendar, now=ctx.now
+            summary = weekly_report_data(
+                session,
+                actor=actor,
+                as_of=day,
+                rules=ctx.settings.rules,
+                calendar=ctx.calendar,
+                now=ctx.now,
             )
         out = output or ctx.settings.reports_dir / f"整改周报-{summary.week}.docx"
-        with tempfile.TemporaryDirectory() as folder:
-            chart = completion_chart(
-                summary.units,
-                Path(folder) / "chart.png",
-                week=summary.week,
-                week_label=summary.week_label,
-            )
-            render_docx(
-                WeeklyDocument(summary, chart.path, chart_note=_chart_note(chart)),
-                out,
-                template=template,
-            )
+        chart = write_weekly_docx(summary, out, template=template)
     typer.echo(f"已生成整改周报:{out}")
     if chart.font is None:
         typer.echo(
@@ -186,16 +165,6 @@ def weekly_report_cmd(
             "单位按表中排名编号;安装中文字体后重新生成即可显示单位名称。",
             err=True,
         )
-
-
-def _chart_note(chart: Chart) -> str:
-    scope = (
-        f"完成率最低的{chart.units_shown}个牵头单位"
-        if chart.units_shown < chart.units_total
-        else "各牵头单位"
-    )
-    labels = "" if chart.font else ";图中单位按上表排名编号"
-    return f"上图为{scope}的整改完成率(仅计已销号任务,红色为有逾期任务的单位){labels}。"
 
 
 def register(app: typer.Typer) -> None:

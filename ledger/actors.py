@@ -125,3 +125,11 @@ def remit_clause(actor: Actor) -> sa.ColumnElement[bool] | None:
         own = col(Task.leader) == actor.name
         return sa.or_(own, by_unit) if actor.unit_id else own
     return by_unit
+
+
+def can_read_task(session: Session, actor: Actor, task_id: int) -> bool:
+    """The task exists and lies in the actor's remit (a document of it may be printed)."""
+    visible = select(Task.id).where(Task.id == task_id)
+    if (remit := remit_clause(actor)) is not None:
+        visible = visible.where(remit)
+    return session.exec(visible).first() is not None

@@ -320,10 +320,10 @@ def build_archive(
             ),
             "整改台账(按红黄绿蓝灯着色)",
         )
-        report = rectification_report(session, inspection_id, as_of=as_of, rules=rules)
+        report = rectification_report(session, inspection_id, actor=actor, as_of=as_of, rules=rules)
         top(REPORT, renderer.docx(report), "整改情况报告")
         for order_id in _orders(session, inspection_id):
-            order = supervision_order_data(session, order_id)
+            order = supervision_order_data(session, order_id, actor=actor)
             path, size, sha = renderer.docx(order)
             name = safe_name(f"{order.label}-任务{order.code}.docx")
             files.append(

@@ -1,7 +1,9 @@
 """The data of the 整改情况报告 of one round, read in a few set-based queries.
 
-`rectification_report` is what the command line, the flows and the benchmark call; the
-renderers (ledger.documents.render) only lay it out. Counts come from ledger.stats.
+`rectification_report` is what the command line, the web, the archive and the benchmark
+call; the renderers (ledger.documents.render) only lay it out. Counts come from ledger.stats.
+The report speaks for the whole round to the inspecting body, so only the office writes it
+(a unit reads its own tasks in their detail and in the ledger's listings).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ledger import stats
+from ledger.actors import Actor, require_office
 from ledger.documents import compose
 from ledger.documents.compose import MeasureFacts, Part, ReportEntry
 from ledger.documents.text import add_months, cn_date, serial
@@ -155,15 +158,20 @@ def _reports_by_task(session: Session, inspection_id: int) -> dict[int, list[Rep
 
 
 def rectification_report(
-    session: Session, inspection_id: int, *, as_of: date, rules: Rules
+    session: Session, inspection_id: int, *, actor: Actor, as_of: date, rules: Rules
 ) -> ReportData:
     """The 整改情况报告 of a round as of a date (lights and overdue days as of that date)."""
+    require_office(actor, "生成整改情况报告")
     inspection = get_inspection(session, inspection_id)
     problems = session.exec(
         select(Problem).where(Problem.inspection_id == inspection_id).order_by(col(Problem.seq))
     ).all()
     views = task_views(
-        session, today=as_of, rules=rules, where=TaskFilter(inspection_id=inspection_id)
+        session,
+        today=as_of,
+        rules=rules,
+        where=TaskFilter(inspection_id=inspection_id),
+        actor=actor,
     )
     closed_at = dict(
         session.exec(

@@ -3,6 +3,9 @@
 The daily check issues the order (number 督办〔YYYY〕N号, deadline, days overdue, reply date)
 when a task reaches the 督办 level; this module reads it back with its task, units and
 leader, and words it, so the notice that sent it and the printed form say the same thing.
+
+Who may print one is decided here: whoever may read its task (the office, its lead and
+co-units, its leader). For anyone else the order does not exist, as its task does not.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ledger.actors import Actor, can_read_task
 from ledger.documents.text import bare, cn_date
 from ledger.errors import NotFoundError
 from models.outbox import SupervisionOrder
@@ -102,8 +106,10 @@ class SupervisionOrderData:
         }
 
 
-def latest_order_id(session: Session, task_id: int) -> int:
-    """The most recent 督办通知单 of a task."""
+def latest_order_id(session: Session, task_id: int, *, actor: Actor) -> int:
+    """The most recent 督办通知单 of a task the actor may read."""
+    if not can_read_task(session, actor, task_id):
+        raise NotFoundError(f"任务 {task_id} 不存在,或不在您的查看范围内", field="task_id")
     order_id = session.exec(
         select(SupervisionOrder.id)
         .where(SupervisionOrder.task_id == task_id)
@@ -112,13 +118,16 @@ def latest_order_id(session: Session, task_id: int) -> int:
     ).first()
     if order_id is None:
         raise NotFoundError(
-            f"任务编号 {task_id} 尚未下发督办通知单(逾期超过督办期限后由每日检查自动下发)"
+            f"任务编号 {task_id} 尚未下发督办通知单(逾期超过督办期限后由每日检查自动下发)",
+            field="task_id",
         )
     return order_id
 
 
-def supervision_order_data(session: Session, order_id: int) -> SupervisionOrderData:
-    """The order with its task, units and leader: two queries."""
+def supervision_order_data(
+    session: Session, order_id: int, *, actor: Actor
+) -> SupervisionOrderData:
+    """The order with its task, units and leader, for a reader of its task: three queries."""
     row = session.execute(
         sa.select(
             SupervisionOrder,
@@ -136,8 +145,10 @@ def supervision_order_data(session: Session, order_id: int) -> SupervisionOrderD
         .join(Unit, col(Unit.id) == Task.lead_unit_id)
         .where(col(SupervisionOrder.id) == order_id)
     ).first()
-    if row is None:
-        raise NotFoundError(f"督办通知单编号 {order_id} 不存在", field="order_id")
+    if row is None or not can_read_task(session, actor, row[0].task_id):
+        raise NotFoundError(
+            f"督办通知单编号 {order_id} 不存在,或不在您的查看范围内", field="order_id"
+        )
     order, code, measure, leader, person, problem, inspection, lead_unit = row
     co_units = session.exec(
         select(Unit.name)

@@ -3,16 +3,24 @@
 The numbers and wording come from ledger.summary (which takes them from ledger.stats);
 this module only arranges them for the Word template. The chart PNG is made by the caller
 (notifications.chart) and passed in as a path, so ledger does not import notifications.
+`weekly_report_data` is the read every front end makes; the summary covers every unit, so
+it is the office's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ledger.summary import WeeklySummary
+from sqlmodel import Session
+
+from ledger.actors import Actor, require_office
+from ledger.summary import WeeklySummary, weekly_summary
+from models.rules import Rules
+from models.workdays import WorkCalendar
 
 ISSUER = "整改工作领导小组办公室"
 CHART_WIDTH_MM = 150
@@ -24,6 +32,20 @@ REQUIRED_WEEKLY_TAGS = {
     "red_list": "逾期任务清单",
     "chart": "完成率图",
 }
+
+
+def weekly_report_data(
+    session: Session,
+    *,
+    actor: Actor,
+    as_of: date,
+    rules: Rules,
+    calendar: WorkCalendar,
+    now: datetime,
+) -> WeeklySummary:
+    """The 整改周报's numbers for the Word file, read by the office only."""
+    require_office(actor, "生成整改周报")
+    return weekly_summary(session, as_of=as_of, rules=rules, calendar=calendar, now=now)
 
 
 @dataclass(frozen=True)

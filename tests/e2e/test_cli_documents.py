@@ -126,3 +126,40 @@ def test_weekly_report_writes_word_with_the_chart(cli: Cli, report_round: Report
     assert doc.paragraphs[0].text == "整改工作周报(2026年第53周)"
     assert len(doc.inline_shapes) == 1
     assert doc.tables[1].rows[1].cells[0].text == "4.1"
+
+
+def test_documents_follow_the_remit_on_the_command_line_as_in_the_services(
+    cli: Cli, engine: sa.Engine, report_round: ReportRound
+) -> None:
+    task = report_round.tasks["1.1"]  # 县科技局's
+    with transaction(engine) as session:
+        order = SupervisionOrder(
+            year=2027, number=2, task_id=task, issued_on=date(2027, 1, 5),
+            deadline=date(2026, 12, 20), days_overdue=11, reply_due=date(2027, 1, 8),
+        )  # fmt: skip
+        session.add(order)
+        session.flush()
+        order_id = str(order.id)
+    cli("user", "add", "周主任", "--role", "整改办", check=True)
+    cli(
+        "user", "add", "陈某", "--role", "责任单位", "--unit", "县科技局", user="周主任", check=True
+    )
+    cli("unit", "add", "县审计局", user="周主任", check=True)
+    cli(
+        "user", "add", "吴某", "--role", "责任单位", "--unit", "县审计局", user="周主任", check=True
+    )
+    round_id = str(report_round.inspection_id)
+
+    for args in (
+        ("report", round_id, "-o", "r.docx"),
+        ("weekly-report", "--as-of", "2026-12-28", "-o", "w.docx"),
+        ("export", "t.xlsx"),
+    ):
+        refused = cli(*args, "--as", "陈某")
+        assert refused.code == 1 and "仅限整改办" in refused.err, args
+        assert cli(*args, user="周主任").code == 0, args
+    assert cli("supervision-order", order_id, "-f", "md", user="陈某").code == 0
+    assert cli("closure-form", str(task), "-o", "c.docx", user="陈某").code == 0
+    for args in (("supervision-order", order_id), ("closure-form", str(task))):
+        hidden = cli(*args, user="吴某")
+        assert hidden.code == 1 and "不在您的查看范围内" in hidden.err, args

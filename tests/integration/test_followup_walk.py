@@ -157,7 +157,11 @@ def test_followups_are_told_once_when_due_then_confirmed_or_reopened_as_rebound(
         )
         summary = weekly_summary(session, as_of=date(2027, 6, 30), rules=Rules())
         report = rectification_report(
-            session, report_round.inspection_id, as_of=date(2027, 6, 30), rules=Rules()
+            session,
+            report_round.inspection_id,
+            actor=OFFICE,
+            as_of=date(2027, 6, 30),
+            rules=Rules(),
         )
     assert states == {
         t["2.2"]: (FollowUpStatus.confirmed, date(2027, 5, 10)),

@@ -44,7 +44,7 @@ def test_problems_are_done_nearly_done_or_open_in_stats_report_and_weekly_summar
     with transaction(engine) as session:
         t = stats.totals(session, today=AS_OF, inspection_id=report_round.inspection_id)
         report = rectification_report(
-            session, report_round.inspection_id, as_of=AS_OF, rules=Rules()
+            session, report_round.inspection_id, actor=OFFICE, as_of=AS_OF, rules=Rules()
         )
         weekly = weekly_summary(session, as_of=AS_OF, rules=Rules())
 

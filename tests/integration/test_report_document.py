@@ -18,14 +18,16 @@ from ledger.documents.report_data import ReportData, rectification_report
 from ledger.stats import totals
 from ledger.uow import transaction
 from models.rules import Rules
-from tests.fixtures.documents import AS_OF, ReportRound
+from tests.fixtures.documents import AS_OF, OFFICE, ReportRound
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "report_sample_round.md"
 
 
 def report_of(engine: sa.Engine, rnd: ReportRound) -> ReportData:
     with transaction(engine) as session:
-        return rectification_report(session, rnd.inspection_id, as_of=AS_OF, rules=Rules())
+        return rectification_report(
+            session, rnd.inspection_id, actor=OFFICE, as_of=AS_OF, rules=Rules()
+        )
 
 
 def test_markdown_report_matches_the_golden_file(

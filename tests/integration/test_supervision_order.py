@@ -18,7 +18,7 @@ from ledger.documents.supervision import latest_order_id, supervision_order_data
 from ledger.errors import NotFoundError
 from ledger.uow import transaction
 from models.outbox import SupervisionOrder
-from tests.fixtures.documents import ReportRound
+from tests.fixtures.documents import OFFICE, ReportRound
 
 
 def issue_order(engine: sa.Engine, task_id: int, number: int, issued_on: date) -> int:
@@ -43,7 +43,7 @@ def test_order_shows_number_task_units_leader_deadline_overdue_and_reply_date(
 ) -> None:
     order_id = issue_order(engine, report_round.tasks["4.1"], 3, date(2027, 1, 5))
     with transaction(engine) as session:
-        data = supervision_order_data(session, order_id)
+        data = supervision_order_data(session, order_id, actor=OFFICE)
     assert data.label == "督办〔2027〕3号"
     assert data.addressee == "局办公室、县委组织部"
 
@@ -72,8 +72,10 @@ def test_latest_order_of_a_task_is_found_by_task(
     issue_order(engine, task_id, 1, date(2027, 1, 5))
     later = issue_order(engine, task_id, 7, date(2027, 1, 19))
     with transaction(engine) as session:
-        assert latest_order_id(session, task_id) == later
-        assert "督办〔2027〕7号" in render_markdown(supervision_order_data(session, later))
+        assert latest_order_id(session, task_id, actor=OFFICE) == later
+        assert "督办〔2027〕7号" in render_markdown(
+            supervision_order_data(session, later, actor=OFFICE)
+        )
 
 
 def test_unknown_order_or_task_without_order_is_a_clear_error(
@@ -81,6 +83,6 @@ def test_unknown_order_or_task_without_order_is_a_clear_error(
 ) -> None:
     with transaction(engine) as session:
         with pytest.raises(NotFoundError, match="督办通知单编号 999 不存在"):
-            supervision_order_data(session, 999)
+            supervision_order_data(session, 999, actor=OFFICE)
         with pytest.raises(NotFoundError, match="尚未下发督办通知单"):
-            latest_order_id(session, report_round.tasks["1.2"])
+            latest_order_id(session, report_round.tasks["1.2"], actor=OFFICE)
