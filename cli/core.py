@@ -20,7 +20,6 @@ from cli.common import (
     user_errors,
 )
 from ledger import lifecycle, registry
-from ledger.errors import InvalidInputError
 from ledger.history import visible_history
 from ledger.inputs import (
     InspectionCreate,
@@ -29,14 +28,13 @@ from ledger.inputs import (
     UserCreate,
     parse_choice,
     parse_date,
-    split_units,
     validated,
 )
 from ledger.queries import TaskFilter, task_views
 from ledger.stats import percent_text
 from ledger.task_detail import TaskDetail, task_detail
 from models.db import upgrade_schema
-from models.enums import ExtensionStatus, Light, ReportKind, Role, TaskKind, TaskStatus
+from models.enums import ExtensionStatus, Light, ReportKind, Role, TaskStatus
 
 inspection_app = typer.Typer(help="巡视(察)轮次", no_args_is_help=True)
 problem_app = typer.Typer(help="反馈问题", no_args_is_help=True)
@@ -44,15 +42,6 @@ task_app = typer.Typer(help="整改任务", no_args_is_help=True)
 user_app = typer.Typer(help="用户", no_args_is_help=True)
 unit_app = typer.Typer(help="责任单位", no_args_is_help=True)
 extension_app = typer.Typer(help="延期申请审批", no_args_is_help=True)
-
-KIND_WORDS = {
-    "immediate": TaskKind.immediate,
-    "立行立改": TaskKind.immediate,
-    "dated": TaskKind.dated,
-    "限期整改": TaskKind.dated,
-    "ongoing": TaskKind.ongoing,
-    "长期坚持": TaskKind.ongoing,
-}
 
 
 def init() -> None:
@@ -209,22 +198,16 @@ def task_add(
     """登记一项整改任务(措施)。"""
     ctx = context()
     with user_errors():
-        if kind not in KIND_WORDS:
-            raise InvalidInputError(
-                f"任务类型(--kind)“{kind}”无法识别,可选:立行立改/限期整改/长期坚持"
-            )
-        units = split_units(lead_unit)
-        co_units = units[1:] + [u for name in co_unit or [] for u in split_units(name)]
         data = validated(
             TaskCreate,
             problem_id=problem,
             measure=measure,
-            lead_unit=units[0] if units else "",
-            co_units=co_units,
+            lead_unit=lead_unit,
+            co_units=co_unit or [],
             leader=leader,
             person=person,
-            kind=KIND_WORDS[kind],
-            deadline=parse_date(deadline, "整改时限(--deadline)") if deadline else None,
+            kind=kind,
+            deadline=deadline,
             note=note,
         )
         with ctx.use_case(as_) as (session, actor):

@@ -13,20 +13,9 @@ import typer
 from cli import core
 from cli.common import AsOpt, JsonOpt, context, emit_json, user_errors
 from ledger import corrections
-from ledger.errors import InvalidInputError
-from ledger.inputs import parse_date, split_units
-from models.enums import TaskKind
+from ledger.inputs import parse_date, parse_kind, split_units
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="更正理由(必填,记入历史记录)")]
-
-_KINDS = {
-    "立行立改": TaskKind.immediate,
-    "限期整改": TaskKind.dated,
-    "长期坚持": TaskKind.ongoing,
-    "immediate": TaskKind.immediate,
-    "dated": TaskKind.dated,
-    "ongoing": TaskKind.ongoing,
-}
 
 
 def inspection_edit(
@@ -122,17 +111,13 @@ def task_edit(
     """更正整改任务的措施、单位、责任领导、责任人、类型、时限或报送周期(整改办;记入历史)。"""
     ctx = context()
     with user_errors():
-        if kind is not None and kind not in _KINDS:
-            raise InvalidInputError(
-                f"任务类型(--kind)“{kind}”无法识别,可选:立行立改/限期整改/长期坚持"
-            )
         changes = corrections.TaskEdit(
             measure=measure,
             lead_unit=lead_unit,
             co_units=split_units(co_units) if co_units is not None else None,
             leader=leader,
             person=person,
-            kind=_KINDS[kind] if kind is not None else None,
+            kind=parse_kind(kind) if kind is not None else None,
             deadline=parse_date(deadline, "整改时限(--deadline)") if deadline else None,
             report_cadence=report_cadence,
         )

@@ -1,17 +1,20 @@
 """Validated input for registration. Table classes do not validate, these do.
 
 Messages are Chinese and name the field; `ledger.inputs.validated` turns pydantic's
-errors into one InvalidInputError.
+errors into one InvalidInputError. The `*Create` models take what a person types or a
+ledger cell holds (立行立改 / 限期整改 / 长期坚持, several units in one cell, a date as
+2026年12月31日), so the command line, the import and the web read it alike.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
 from ledger.errors import InvalidInputError
 from models.cadence import parse_cadence
@@ -57,6 +60,44 @@ def split_units(text: str) -> list[str]:
         if part and part not in seen:
             seen.append(part)
     return seen
+
+
+def responsible_units(lead: str, co: str | Iterable[str] = ()) -> list[str]:
+    """The lead unit first, then the co-units, once each; every cell may name several
+    (split as `split_units` does), and the first unit of the lead cell is the lead."""
+    cells = [lead, *([co] if isinstance(co, str) else co)]
+    names: list[str] = []
+    for cell in cells:
+        names.extend(n for n in split_units(cell) if n not in names)
+    return names
+
+
+# What people write for a task's kind: the Chinese words, the short 限期, the codes.
+KIND_WORDS: dict[str, TaskKind] = {
+    **{k.value: k for k in TaskKind},
+    **{k.label: k for k in TaskKind},
+    "限期": TaskKind.dated,
+}
+
+
+def kind_of(value: str | TaskKind) -> TaskKind:
+    """立行立改 / 限期整改 (限期) / 长期坚持, or immediate / dated / ongoing."""
+    if isinstance(value, TaskKind):
+        return value
+    kind = KIND_WORDS.get((value or "").strip())
+    if kind is None:
+        raise ValueError(
+            f"任务类型“{value}”无法识别,可选:立行立改/限期整改/长期坚持(或 immediate/dated/ongoing)"
+        )
+    return kind
+
+
+def parse_kind(value: str) -> TaskKind:
+    """`kind_of` outside a model (a correction): refused as an input error on `kind`."""
+    try:
+        return kind_of(value)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc), field="kind") from None
 
 
 def validated(model: type[M], **data: Any) -> M:
@@ -134,6 +175,32 @@ class TaskCreate(BaseModel):
     kind: TaskKind = TaskKind.dated
     deadline: date | None = None
     note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _units(cls, data: Any) -> Any:
+        """“县科技局、财务股” in the lead unit's cell: the first leads, the rest co-operate."""
+        if isinstance(data, dict) and isinstance(data.get("lead_unit"), str):
+            units = responsible_units(data["lead_unit"], data.get("co_units") or ())
+            data = {**data, "lead_unit": units[0] if units else "", "co_units": units[1:]}
+        return data
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, v: str | TaskKind) -> TaskKind:
+        return kind_of(v)
+
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _deadline(cls, v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        if not v.strip():
+            return None
+        try:
+            return parse_date(v, "整改时限", field="deadline")
+        except InvalidInputError as exc:
+            raise ValueError(exc.message) from None
 
     @field_validator("measure")
     @classmethod

@@ -19,7 +19,7 @@ from typing import Any
 from ledger.importing.deadlines import DeadlinePhraseError, parse_deadline, parse_kind
 from ledger.importing.header import Header
 from ledger.importing.reading import Grid
-from ledger.inputs import split_units
+from ledger.inputs import responsible_units, split_units
 from ledger.wording import cn_date
 from models.enums import TaskKind
 
@@ -198,11 +198,7 @@ class _Reader:
         if not measure:
             self.error(r, f"「{self.label('measure')}」为空,请填写整改措施")
             ok = False
-        unit_names = split_units(units)
-        co_names = [
-            u for u in split_units(_text(self.cell(r, "co_units"))) if u not in unit_names[:1]
-        ]
-        unit_names += [u for u in co_names if u not in unit_names]
+        unit_names = responsible_units(units, _text(self.cell(r, "co_units")))
         if not unit_names:
             self.error(r, f"「{self.label('lead_unit')}」为空,请填写牵头单位")
             ok = False

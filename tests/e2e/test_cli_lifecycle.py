@@ -157,7 +157,7 @@ BAD_INPUT = [
             "--deadline",
             "2026-13-01",
         ),
-        "整改时限(--deadline)“2026-13-01”不是有效日期",
+        "整改时限“2026-13-01”不是有效日期,请写成 2026-12-31 的形式(参数 --deadline)",
     ),
     (
         (
@@ -282,3 +282,20 @@ def test_a_refusal_points_at_the_flag_of_the_field_the_service_names(cli: Cli) -
     assert "或写明无需佐证的理由(参数 --evidence 或 --no-evidence)" in no_evidence.err
     assert no_reason.code == 1
     assert "退回须写明理由,以便责任单位继续整改(参数 --reason)" in no_reason.err
+
+
+def test_a_task_is_added_with_the_chinese_kind_and_several_co_units_in_one_option(cli):
+    register_sample_task(cli)
+    added = cli(
+        "task", "add", "--problem", "1", "--measure", "健全制度", "--lead-unit", "县科技局",
+        "--co-unit", "财务股/县科技局", "--kind", "长期坚持", "--json", check=True,
+    )  # fmt: skip
+    shown = json.loads(added.out)
+    assert shown["kind"] == "ongoing" and shown["deadline"] is None
+    assert shown["co_units"] == ["财务股"]
+    refused = cli(
+        "task", "add", "--problem", "1", "--measure", "x", "--lead-unit", "县科技局",
+        "--kind", "马上办",
+    )  # fmt: skip
+    assert refused.code == 1
+    assert "任务类型“马上办”无法识别" in refused.err and "(参数 --kind)" in refused.err
