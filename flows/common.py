@@ -7,15 +7,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from models.db import make_engine
+from models.office import TZ
 from models.settings import Settings, load_settings
 from models.workdays import work_calendar
-
-TZ = ZoneInfo("Asia/Shanghai")
 
 
 def now_in_shanghai() -> datetime:

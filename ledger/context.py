@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cached_property
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -21,11 +20,9 @@ from ledger.actors import Actor, resolve_actor
 from ledger.errors import SchemaError
 from ledger.uow import transaction
 from models.db import make_engine, schema_is_current
+from models.office import TZ
 from models.settings import Settings
 from models.workdays import WorkCalendar, work_calendar
-
-# The office's time zone: dates users see and type are Shanghai dates.
-TZ = ZoneInfo("Asia/Shanghai")
 
 
 def shanghai_now() -> datetime:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -24,10 +23,9 @@ from ledger.queries import light_case, live_tasks
 from ledger.stats import percent_text
 from ledger.wording import cn_date
 from models.enums import Light, Role, TaskKind, TaskStatus
+from models.office import TZ
 from models.rules import Rules
 from models.tables import Inspection, Task, Unit
-
-TZ = ZoneInfo("Asia/Shanghai")
 
 # A board lists every round, but 2,000 units would bury the ones that need attention: the
 # units are ordered worst first (most red, then lowest 完成率) and cut at this many.

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
@@ -26,10 +25,10 @@ from sqlmodel import Session, col, select
 
 from ledger.bulk import bulk_insert
 from models.enums import ExtensionStatus, ReportKind
+from models.office import TZ
 from models.outbox import Notice
 from models.tables import Extension, Inspection, ProgressReport, Task, TaskCoUnit, Unit
 
-TZ = ZoneInfo("Asia/Shanghai")
 DRAFT = "draft"
 # A digest lists this many tasks in full (as the daily digests do) and counts the rest.
 DIGEST_LISTED = 50

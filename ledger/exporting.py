@@ -24,7 +24,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -81,7 +80,6 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LINE_PT = 14.0
 _EXCEL_EPOCH = date(1899, 12, 30)
 _LEDGER_SUFFIX = ("台账", "清单", "情况表", "一览表")
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass

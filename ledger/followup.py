@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -30,9 +29,9 @@ from ledger.registry import get_inspection
 from ledger.wording import cn_date
 from models.enums import FollowUpStatus, ReportKind
 from models.limits import Limits
+from models.office import TZ
 from models.tables import Evidence, FollowUp, Inspection, ProgressReport, Task, Unit
 
-TZ = ZoneInfo("Asia/Shanghai")
 MAX_MONTHS = 60
 
 

@@ -7,15 +7,13 @@ follow-up when it closes a task without importing the services that reopen one.
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from ledger.documents.text import add_months
 from models.enums import FollowUpStatus
+from models.office import TZ
 from models.tables import FollowUp, Inspection, Task
-
-TZ = ZoneInfo("Asia/Shanghai")
 
 
 def months_for(task: Task, inspection: Inspection) -> int:

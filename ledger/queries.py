@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -17,10 +16,9 @@ from sqlmodel import Session, col, select
 
 from ledger.actors import Actor, remit_clause
 from models.enums import Light, ReportKind, TaskKind, TaskStatus
+from models.office import TZ as SHANGHAI
 from models.rules import Rules, days_left
 from models.tables import Inspection, Problem, Task, TaskCoUnit, Unit
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def light_case(today: date, rules: Rules) -> sa.ColumnElement[str]:

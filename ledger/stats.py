@@ -9,17 +9,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ledger.queries import live_tasks
 from models.enums import FollowUpStatus, TaskKind, TaskStatus
+from models.office import TZ
 from models.outbox import Notice
 from models.tables import FollowUp, Inspection, Problem, Task, Unit
-
-TZ = ZoneInfo("Asia/Shanghai")
 
 
 def percent_text(part: int, whole: int) -> str:

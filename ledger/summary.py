@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -20,12 +19,11 @@ from ledger.report_due import reports_late
 from ledger.stats import Totals
 from ledger.wording import cn_date, feedback_date_text
 from models.enums import TaskKind, TaskStatus
+from models.office import TZ
 from models.outbox import Notice
 from models.rules import Rules
 from models.tables import Inspection, Task, Unit
 from models.workdays import WorkCalendar
-
-TZ = ZoneInfo("Asia/Shanghai")
 
 NOTICE_KIND_LABELS = {
     "remind": "提醒",

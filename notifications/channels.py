@@ -33,7 +33,6 @@ from notifications.errors import ChannelConfigError
 from notifications.masking import SECRETS, fingerprint, secret_parts, shown_channel
 
 LOCAL_SCHEMA = "rectifylocal"
-OFFICE_TAG = "office"
 CONFIG_MAX_BYTES = 64 * 2**20
 # Delivery runs its own thread per channel lane; Apprise handing every send to its own
 # executor (parallel dispatch, the service_timeout watchdog) only adds two thread hand-offs

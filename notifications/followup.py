@@ -10,21 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from ledger.queries import live_tasks
 from ledger.reminders import OFFICE_NAME
-from ledger.reminders.audience import OFFICE_TAG
 from models.enums import FollowUpStatus
+from models.office import OFFICE_TAG, TZ
 from models.settings import Settings
 from models.tables import FollowUp, Inspection, Task, Unit
 from notifications.outbox import CHUNK, NoticeDraft, enqueue
 from notifications.render import Renderer
 
-TZ = ZoneInfo("Asia/Shanghai")
 KIND = "followup"
 
 

@@ -22,10 +22,11 @@ from ledger.queries import live_tasks
 from ledger.summary import RedItem, UnitRow, WeeklySummary, iso_week, weekly_summary
 from ledger.uow import transaction
 from models.enums import Role
+from models.office import OFFICE_TAG
 from models.settings import Settings
 from models.tables import Task, User
 from models.workdays import work_calendar
-from notifications.channels import OFFICE_TAG, load_channels
+from notifications.channels import load_channels
 from notifications.chart import Chart, completion_chart
 from notifications.delivery import DeliveryReport, deliver_pending
 from notifications.outbox import NoticeDraft, enqueue, existing_keys, notice_key

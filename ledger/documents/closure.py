@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -22,6 +21,7 @@ from ledger.actors import Actor, can_read_task
 from ledger.documents.text import clean, cn_date, serial
 from ledger.errors import NotFoundError
 from models.enums import ExtensionStatus, ReportKind, TaskKind, TaskStatus
+from models.office import TZ
 from models.tables import (
     Evidence,
     Extension,
@@ -34,7 +34,6 @@ from models.tables import (
     Unit,
 )
 
-TZ = ZoneInfo("Asia/Shanghai")
 ISSUER = "整改工作领导小组办公室"
 
 REQUIRED_CLOSURE_TAGS = {

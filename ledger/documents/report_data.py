@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -27,10 +26,10 @@ from ledger.queries import TaskFilter, live_tasks, report_day, task_views
 from ledger.registry import get_inspection
 from ledger.stats import Totals
 from models.enums import ReportKind
+from models.office import TZ
 from models.rules import Rules
 from models.tables import Problem, ProgressReport, Task
 
-TZ = ZoneInfo("Asia/Shanghai")
 REPORT_DUE_MONTHS = 2  # 巡视工作条例: the report is due two months after feedback
 
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from ledger.reminders.due import Digest, DueTask
+from models.office import OFFICE_NAME, OFFICE_TAG
 from models.reminders import Level
-
-OFFICE_TAG = "office"
-OFFICE_NAME = "整改办"
 
 # Who hears about each rung (domain.md): the units and the person before the deadline,
 # the units and the leader once overdue. A 督办 is addressed to the lead unit that must act

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-TZ = ZoneInfo("Asia/Shanghai")
+from models.office import TZ
 
 
 def fetch_rows(session: Session, stmt: sa.Select[Any]) -> list[tuple[Any, ...]]:
