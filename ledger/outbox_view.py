@@ -14,16 +14,12 @@ from sqlmodel import Session, col, select
 
 from ledger.actors import Actor, require_office
 from ledger.summary import NOTICE_KIND_LABELS
+from models.enums import NoticeStatus
 from models.outbox import Notice
 
-STATUS_LABELS = {
-    "pending": "待发送",
-    "sending": "发送中",
-    "sent": "已发送",
-    "local": "已写入本地文件",
-    "waiting": "未配置通知渠道",
-    "failed": "发送失败",
-}
+# The statuses the office's page filters by: every one but the draft, which delivery turns
+# into a pending notice before anyone could act on it.
+STATUS_LABELS = {s.value: s.label for s in NoticeStatus if s is not NoticeStatus.draft}
 PAGE = 200
 
 

@@ -106,3 +106,33 @@ class FollowUpStatus(StrEnum):
     @property
     def label(self) -> str:
         return {"scheduled": "待回头看", "confirmed": "未反弹", "reopened": "反弹"}[self.value]
+
+
+class NoticeStatus(StrEnum):
+    """Where a notice of the outbox stands; `label` is the word the office reads."""
+
+    # Written by the ledger with the decision it announces, carrying `data`; rendered with
+    # the office's templates and made pending before delivery (notifications.drafts), since
+    # the ledger cannot render.
+    draft = "draft"
+    pending = "pending"  # due at next_attempt_at (new, or after a channel refused it)
+    sending = "sending"  # claimed by a deliverer; its lease is claimed_at + lease_seconds
+    sent = "sent"  # every channel accepted it
+    local = "local"  # no Apprise configuration: written under the data folder only
+    waiting = "waiting"  # the recipient has no channel; no attempt spent, sent once it has
+    failed = "failed"  # a channel refused it max_attempts times
+
+    @property
+    def label(self) -> str:
+        return NOTICE_STATUS_LABELS[self]
+
+
+NOTICE_STATUS_LABELS = {
+    NoticeStatus.draft: "待生成",
+    NoticeStatus.pending: "待发送",
+    NoticeStatus.sending: "发送中",
+    NoticeStatus.sent: "已发送",
+    NoticeStatus.local: "已写入本地文件",
+    NoticeStatus.waiting: "未配置通知渠道",
+    NoticeStatus.failed: "发送失败",
+}

@@ -12,21 +12,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from models.enums import NoticeStatus
 from models.tables import UTCDateTime, utc_now
 
-# What each status means, in the words the office reads.
-NOTICE_STATUSES = {
-    # written by the ledger with the decision it announces, carrying `data`; rendered with
-    # the office's templates and made pending before delivery (notifications.drafts), since
-    # the ledger cannot render
-    "draft": "待生成",
-    "pending": "待发送",  # due at next_attempt_at (new, or after a channel refused it)
-    "sending": "发送中",  # claimed by a deliverer; its lease is claimed_at + lease_seconds
-    "sent": "已发送",  # every channel accepted it
-    "local": "已写入本地文件",  # no Apprise configuration: written under the data folder only
-    "waiting": "未配置通知渠道",  # the recipient has no channel; no attempt spent, sent once it has
-    "failed": "发送失败",  # a channel refused it max_attempts times
-}
+# Status code → the words the office reads (models.enums.NoticeStatus holds both).
+NOTICE_STATUSES = {s.value: s.label for s in NoticeStatus}
 
 
 class Notice(SQLModel, table=True):
@@ -45,7 +35,7 @@ class Notice(SQLModel, table=True):
     body_html: str = ""
     body_md: str = ""
     attachments: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    status: str = Field(default="pending", max_length=20)  # one of NOTICE_STATUSES
+    status: str = Field(default="pending", max_length=20)  # a NoticeStatus
     # The facts a draft's template shows (ledger.decision_notices), kept after rendering.
     data: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     attempts: int = 0
