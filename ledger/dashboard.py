@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from ledger.actors import Actor, remit_clause
 from ledger.errors import NotFoundError
 from ledger.queries import light_case, live_tasks
-from ledger.stats import percent_text
+from ledger.stats import completion_rate, percent_text
 from ledger.wording import cn_date
 from models.enums import Light, Role, TaskKind, TaskStatus
 from models.office import TZ
@@ -48,7 +48,7 @@ class Tally:
 
     @property
     def completion_rate(self) -> float:
-        return 100.0 * self.closed / self.tasks if self.tasks else 0.0
+        return completion_rate(self.closed, self.tasks)
 
     @property
     def completion_text(self) -> str:
@@ -57,7 +57,7 @@ class Tally:
     @property
     def rate_last_week(self) -> float:
         """完成率 a week ago: the tasks closed since then taken out again."""
-        return 100.0 * (self.closed - self.newly_closed) / self.tasks if self.tasks else 0.0
+        return completion_rate(self.closed - self.newly_closed, self.tasks)
 
     @property
     def rate_change_text(self) -> str:

@@ -20,9 +20,15 @@ from models.outbox import Notice
 from models.tables import FollowUp, Inspection, Problem, Task, Unit
 
 
+def completion_rate(part: int, whole: int) -> float:
+    """完成率 as a percentage, 0-100: the one formula every count, board and chart uses
+    (0 when there is nothing to count)."""
+    return 100.0 * part / whole if whole else 0.0
+
+
 def percent_text(part: int, whole: int) -> str:
     """98.71%: two decimals, as offices print a 完成率; — when there is nothing to count."""
-    return f"{100.0 * part / whole:.2f}%" if whole else "—"
+    return f"{completion_rate(part, whole):.2f}%" if whole else "—"
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,7 @@ class Totals:
     @property
     def problem_completion_rate(self) -> float:
         """Percentage, 0-100, of problems 完成整改."""
-        return 100.0 * self.problems_done / self.problems if self.problems else 0.0
+        return completion_rate(self.problems_done, self.problems)
 
     @property
     def problem_completion_text(self) -> str:
@@ -73,7 +79,7 @@ class Totals:
     @property
     def completion_rate(self) -> float:
         """Percentage, 0-100, of tasks 已销号."""
-        return 100.0 * self.closed / self.tasks if self.tasks else 0.0
+        return completion_rate(self.closed, self.tasks)
 
     @property
     def completion_text(self) -> str:
