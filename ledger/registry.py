@@ -13,7 +13,7 @@ from ledger.errors import InvalidInputError, NotFoundError
 from ledger.history import record
 from ledger.inputs import InspectionCreate, ProblemCreate, TaskCreate, UserCreate
 from models.enums import Role, TaskKind
-from models.rules import Rules
+from models.rules import Rules, is_before_feedback, next_task_code
 from models.tables import Inspection, Problem, Task, TaskCoUnit, Unit, User
 from models.workdays import WorkCalendar
 
@@ -116,7 +116,8 @@ def resolve_deadline(
         return calendar.add_workdays(registered_on, rules.immediate_workdays)
     if deadline is None:
         raise InvalidInputError("限期整改的任务须填写整改时限,如 2026-12-31", field="deadline")
-    if feedback_date is not None and deadline < feedback_date:
+    if is_before_feedback(deadline, feedback_date):
+        assert feedback_date is not None
         raise InvalidInputError(
             f"整改时限 {deadline.isoformat()} 早于反馈日期 {feedback_date.isoformat()},请核对",
             field="deadline",
@@ -150,13 +151,13 @@ def add_task(
     )
     co_names = [n for n in data.co_units if n != data.lead_unit]
     units = units_by_name(session, [data.lead_unit, *co_names], create=create_units)
-    count = session.exec(select(func.count()).where(Task.problem_id == problem.id)).one()
+    codes = session.exec(select(Task.code).where(Task.problem_id == problem.id)).all()
     lead_unit_id = units[data.lead_unit].id
     assert inspection.id is not None and problem.id is not None and lead_unit_id is not None
     task = Task(
         inspection_id=inspection.id,
         problem_id=problem.id,
-        code=f"{problem.seq}.{count + 1}",
+        code=next_task_code(problem.seq, codes),
         measure=data.measure,
         lead_unit_id=lead_unit_id,
         leader=data.leader,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -117,3 +118,17 @@ def check_extension_request(
 def check_extension_decision(*, status: TaskStatus, approve: bool) -> None:
     if approve and status is TaskStatus.closed:
         raise RuleError("该任务已销号,无需批准延期")
+
+
+def next_task_code(problem_seq: int, codes: Iterable[str]) -> str:
+    """The code of a problem's next measure: the problem's number and the next number after
+    the highest under it (1.1, 1.2 ...), whether the measures were registered or imported.
+    A code written some other way does not count."""
+    taken = [int(c.rsplit(".", 1)[-1]) for c in codes if c.rsplit(".", 1)[-1].isdigit()]
+    return f"{problem_seq}.{max(taken, default=0) + 1}"
+
+
+def is_before_feedback(deadline: date | None, feedback_date: date | None) -> bool:
+    """A deadline before the round was fed back is a slip of the pen, refused by registration
+    and the import alike; a round whose feedback date is not known has nothing to check."""
+    return deadline is not None and feedback_date is not None and deadline < feedback_date

@@ -24,7 +24,7 @@ from ledger.importing.rows import ParsedLedger, ParsedProblem, ParsedTask, norma
 from ledger.registry import resolve_deadline
 from models import rules as R
 from models.enums import STATUS_LABELS, TaskKind, TaskStatus
-from models.rules import Rules
+from models.rules import Rules, next_task_code
 from models.tables import Problem, ProgressReport, Task, TaskCoUnit, Unit
 from models.workdays import WorkCalendar
 
@@ -227,22 +227,22 @@ def make_plan(
 
     seq_of = {p.key: seq for p, seq in plan.new_problems}
     seq_of.update({normalise_text(p.description): p.seq for p in problems})
-    measures_of: dict[int, int] = defaultdict(int)
+    codes_of: dict[int, list[str]] = defaultdict(list)  # problem number → its measures' codes
     problem_of_id = {p.id: p for p in problems}
     existing_by_key: dict[tuple[str, str], ExistingTask] = {}
     for t in tasks:
         problem = problem_of_id[t.problem_id]
         existing_by_key[(normalise_text(problem.description), normalise_text(t.measure))] = t
-        suffix = t.code.rsplit(".", 1)[-1]
-        if suffix.isdigit():
-            measures_of[problem.seq] = max(measures_of[problem.seq], int(suffix))
+        codes_of[problem.seq].append(t.code)
     seen: set[int] = set()
     for parsed in ledger.tasks:
         match = existing_by_key.get(parsed.key)
         has_report = bool(report_text(parsed))
         if match is None:
             seq = seq_of[parsed.problem_key]
-            measures_of[seq] += 1
+            # Numbered as registration numbers a measure (models.rules.next_task_code).
+            code = next_task_code(seq, codes_of[seq])
+            codes_of[seq].append(code)
             deadline = parsed.deadline
             if parsed.kind is TaskKind.immediate and deadline is None:
                 deadline = immediate_due
@@ -250,7 +250,7 @@ def make_plan(
                 NewTask(
                     parsed=parsed,
                     problem_key=parsed.problem_key,
-                    code=f"{seq}.{measures_of[seq]}",
+                    code=code,
                     deadline=deadline,
                     # A first progress report moves 待整改 to 整改中, as a report made here does.
                     status=R.after_progress(TaskStatus.pending)

@@ -22,6 +22,7 @@ from ledger.importing.reading import Grid
 from ledger.inputs import responsible_units, split_units
 from ledger.wording import cn_date
 from models.enums import TaskKind
+from models.rules import is_before_feedback
 
 _STOP = re.compile(r"^(备\s*注|填[报表]\s*说\s*明|说\s*明|注\s*[::\d1１一])")
 _SKIP = re.compile(r"^(合\s*计|总\s*计|小\s*计)")
@@ -323,7 +324,8 @@ class _Reader:
             self.error(r, f"「{kind_label}」为立行立改,「{label}」却写“{_text(value)}”,请二选一")
             return None
         kind = kind_col or kind
-        if when is not None and self.feedback_date is not None and when < self.feedback_date:
+        if is_before_feedback(when, self.feedback_date):
+            assert self.feedback_date is not None
             self.error(
                 r,
                 f"「{label}」“{_text(value)}”早于反馈日期{cn_date(self.feedback_date)},请核对",
