@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -34,10 +33,10 @@ from models.cadence import (
     period_of,
 )
 from models.enums import TaskStatus
+from models.office import TZ
 from models.tables import Inspection, ProgressReport, Task, Unit
 from models.workdays import WorkCalendar
 
-TZ = ZoneInfo("Asia/Shanghai")
 OWE_REPORTS = (TaskStatus.pending.value, TaskStatus.in_progress.value)
 
 
