@@ -10,7 +10,9 @@ from ledger.uow import transaction
 from models.outbox import Notice
 from models.tables import HistoryEntry
 from tests.fixtures.web import form_token
-from tests.web.test_outbox_page import outbox_world  # noqa: F401  (the fixture)
+from tests.web import test_outbox_page
+
+outbox_world = test_outbox_page.outbox_world  # the page's fixture: a failed, a pending, a sent
 
 
 def _notice(world, recipient: str) -> Notice:
