@@ -106,6 +106,13 @@ def scenarios(scale: dict[str, Any], db: str) -> list[tuple[str, Callable[[str],
         )
         return [*rows, bench_argon2()] if db == "sqlite" else rows
 
+    def dashboard(url: str) -> Any:
+        # 挂图作战 and 我的任务 at the web scale, rendered in-process beside their SQL floors.
+        size = scale["web"]
+        from benchmarks.web import bench_pages
+
+        return bench_pages(size["n_tasks"], size["n_units"], url, load_seconds=0)
+
     def check_day(url: str) -> Any:
         from benchmarks.notify import bench_check_day
 
@@ -122,6 +129,7 @@ def scenarios(scale: dict[str, Any], db: str) -> list[tuple[str, Callable[[str],
         ("report", report),
         ("archive", archive),
         ("web", web),
+        ("dashboard", dashboard),
         ("check", check_day),
         ("startup", startup),
     ]
@@ -159,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="*",
         help="run only these scenarios"
-        " (import, export, plan, delivery, weekly, report, archive, check, flow, web, startup)",
+        " (import, export, plan, delivery, weekly, report, archive, check, flow, web, dashboard,"
+        " startup)",
     )
     args = parser.parse_args(argv)
     logging.getLogger("models.workdays").setLevel(

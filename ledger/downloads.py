@@ -1,10 +1,10 @@
-"""Documents the web hands out as downloads: the 整改情况报告 (docx), the ledger export (xlsx)
-and a 督办通知单 (docx), each written into a folder of its own that the caller removes once
-the file has been sent.
+"""Documents the web hands out as downloads: the 整改情况报告 (docx), the ledger export (xlsx),
+a 督办通知单 and a 销号审批表 (docx), the round's 整改档案 (zip), each written into a folder of
+its own that the caller removes once the file has been sent.
 
 Who may download is decided by the services these call, the same the command line calls:
-the report and the export are the office's; a 督办通知单 may be printed by whoever may read
-its task (office, its units, a leader of it).
+the report, the export and the archive are the office's; a 督办通知单 or a 销号审批表 may be
+printed by whoever may read its task (office, its units, a leader of it).
 """
 
 from __future__ import annotations
@@ -90,3 +90,46 @@ def supervision_download(
     folder = new_folder(root)
     name = f"督办通知单-{data.year}-{data.number}.docx"
     return Download(render_docx(data, folder / name), folder, name, DOCX)
+
+
+def closure_form_download(task_id: int, *, session: Session, actor: Actor, root: Path) -> Download:
+    """A task's 销号审批表, for whoever may read the task; anyone else: not found."""
+    from ledger.documents.closure import closure_form
+
+    data = closure_form(session, task_id, actor=actor)
+    folder = new_folder(root)
+    name = f"销号审批表-{data.code}-任务{data.task_id}.docx"  # as `rectify closure-form` names it
+    return Download(render_docx(data, folder / name), folder, name, DOCX)
+
+
+def archive_download(
+    inspection_id: int,
+    *,
+    session: Session,
+    actor: Actor,
+    today: date,
+    rules: Rules,
+    root: Path,
+    evidence_store: Path,
+) -> Download:
+    """The round's 整改档案 as of today: the same zip, byte for byte, as `rectify archive
+    --as-of` that day (build_archive is reproducible), written atomically into its own
+    folder and streamed from there."""
+    from ledger.archive import build_archive
+
+    folder = new_folder(root)  # build_archive refuses anyone but the office; the folder goes then
+    name = f"整改档案-轮次{inspection_id}-{today.isoformat()}.zip"  # the CLI's default name
+    try:
+        summary = build_archive(
+            inspection_id,
+            folder / name,
+            session=session,
+            actor=actor,
+            as_of=today,
+            rules=rules,
+            evidence_store=evidence_store,
+        )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return Download(summary.path, folder, name, "application/zip")

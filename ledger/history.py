@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "supervise": "督办",
     "update": "修改",
     "urge_now": "一键催办",
+    "requeue": "重新发送通知",
     "password_set": "设置密码",
     "password_change": "修改密码",
     "login": "登录",

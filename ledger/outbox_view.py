@@ -38,6 +38,14 @@ class NoticeRow:
     next_attempt_at: datetime
     tasks: int
 
+    @property
+    def may_retry(self) -> bool:
+        """Refused, only written to a local file, or waiting out a back-off after a failed
+        try: what a retry puts back (one waiting for a channel goes out once there is one)."""
+        return self.status in ("failed", "local") or (
+            self.status == "pending" and self.attempts > 0
+        )
+
 
 @dataclass(frozen=True)
 class OutboxPage:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ledger.actors import Actor, remit_clause
@@ -19,6 +20,7 @@ from ledger.history import HistoryItem, history_items
 from ledger.queries import TaskFilter, TaskView, task_views
 from models.cadence import effective_cadence
 from models.enums import ExtensionStatus, ReportKind, Role, TaskStatus
+from models.outbox import SupervisionOrder
 from models.rules import Rules
 from models.tables import Evidence, Extension, HistoryEntry, Inspection, ProgressReport, Task
 
@@ -68,6 +70,7 @@ class TaskDetail:
     pending_extension: Extension | None = field(default=None)
     report_cadence: str = "none"  # 报送周期 in effect (models.cadence spec)
     report_cadence_label: str = ""  # 每周一(随轮次) / 每月15日(本任务) / 不定期报送(默认)
+    supervision_orders: int = 0  # 督办通知单 issued for the task (the page links the latest)
 
     @property
     def may_submit(self) -> bool:
@@ -135,6 +138,9 @@ def task_detail(
     ).one()
     cadence = effective_cadence(own, of_round, rules.report_cadence)
     source = "本任务" if own else "随轮次" if of_round else "默认"
+    orders = session.exec(
+        select(sa.func.count(col(SupervisionOrder.id))).where(SupervisionOrder.task_id == task_id)
+    ).one()
     returned = [e for e in entries if e.action == "return"]
     returned_reason = (
         returned[-1].note
@@ -170,6 +176,7 @@ def task_detail(
         ),
         report_cadence=cadence.spec,
         report_cadence_label=f"{cadence.label}({source})",
+        supervision_orders=orders,
     )
 
 

@@ -140,6 +140,19 @@ class Task(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("inspection_id", "code"),
         sa.Index("ix_task_open_deadline", "status", "deadline"),
+        # 挂图作战 (ledger.dashboard): one index-only scan for the board's counts, and the
+        # red list walks deadlines (migration 0009).
+        sa.Index(
+            "ix_task_board",
+            "lead_unit_id",
+            "inspection_id",
+            "status",
+            "kind",
+            "deadline",
+            "closed_at",
+            "withdrawn_at",
+        ),
+        sa.Index("ix_task_deadline", "deadline"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -49,8 +49,10 @@ def compose_drafts(engine: sa.Engine, settings: Settings, *, now: datetime) -> l
         failed = []
         for row in rows:
             try:
+                # Each task links to its web page when RECTIFY_BASE_URL is set, as in reminders.
                 rendered = renderer.render(
-                    row.kind, {"office_name": OFFICE_NAME, **(row.data or {})}
+                    row.kind,
+                    {"office_name": OFFICE_NAME, "base_url": settings.base_url, **(row.data or {})},
                 )
             except TemplateError as exc:
                 errors.append(f"{row.recipient}:{exc.message}")

@@ -26,7 +26,9 @@ from sqlmodel import Session, col, select
 from ledger.actors import Actor, require_office
 from ledger.bulk import bulk_insert
 from ledger.errors import InvalidInputError
+from ledger.history import history_row
 from models.outbox import Notice, NoticeFile
+from models.tables import HistoryEntry
 
 # Keeps every IN (...) and bulk statement under SQLite's bound-parameter limit.
 CHUNK = 2000
@@ -257,26 +259,51 @@ def requeue(
     now: datetime,
     only_failed: bool = False,
     recipients: Sequence[str] = (),
+    notice_ids: Sequence[int] = (),
 ) -> RequeueResult:
     """Puts notices back in the outbox, due now and with their attempts reset (the office only).
 
     Without `only_failed`: failed notices, notices written only to a local file, and pending
-    notices waiting out a back-off. `recipients` narrows it to those Apprise tags."""
+    notices waiting out a back-off. `recipients` narrows it to those Apprise tags,
+    `notice_ids` to those notices (the web's button on one notice). Each notice put back
+    gets a history line (who, when, from which status)."""
     require_office(actor, "重新发送通知")
     table = Notice.__table__  # type: ignore[attr-defined]
     statuses = ("failed",) if only_failed else REQUEUE_STATUSES
     where = [table.c.status.in_(statuses)]
     if recipients:
         where.append(table.c.recipient.in_(list(dict.fromkeys(recipients))))
-    counts = dict(
-        session.execute(
-            sa.select(table.c.status, sa.func.count()).where(*where).group_by(table.c.status)
-        ).all()
-    )
+    if notice_ids:
+        where.append(table.c.id.in_(list(dict.fromkeys(notice_ids))))
+    taken = session.execute(
+        # Locked (PostgreSQL), so the update below puts back exactly the notices counted.
+        sa.select(table.c.id, table.c.status).where(*where).order_by(table.c.id).with_for_update()
+    ).all()
+    counts: dict[str, int] = {}
+    for _id, status in taken:
+        counts[status] = counts.get(status, 0) + 1
     session.execute(
         sa.update(table)
         .where(*where)
         # `delivered` stays: a channel that already took the notice does not get it again.
         .values(status="pending", attempts=0, next_attempt_at=now, claim_token=None)
     )
-    return RequeueResult(requeued=sum(counts.values()), by_status=counts)
+    bulk_insert(
+        session,
+        HistoryEntry.__table__,  # type: ignore[attr-defined]
+        [
+            history_row(
+                actor=actor.name,
+                channel=actor.channel,
+                action="requeue",
+                entity="notice",
+                entity_id=notice_id,
+                now=now,
+                field="status",
+                old=status,
+                new="pending",
+            )
+            for notice_id, status in taken
+        ],
+    )
+    return RequeueResult(requeued=len(taken), by_status=counts)

@@ -119,3 +119,30 @@ def urge_unit(
             note=f"整改办一键催办“{unit.name}”(通知 {notice_id},共{len(due)}项逾期任务)",
         )
     return UrgeResult(unit.name, True, notice_id, len(due))
+
+
+def urge_task_lead_unit(
+    task_id: int,
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    calendar: WorkCalendar,
+    now: datetime,
+    today: date,
+) -> UrgeResult:
+    """一键催办 from a task page: the 催办 goes to the task's lead unit, listing all its overdue
+    tasks, under the same once-per-unit-per-day key as the board's button."""
+    require_office(actor, "一键催办")
+    task = session.get(Task, task_id)
+    if task is None or task.withdrawn_at is not None:
+        raise NotFoundError(f"任务 {task_id} 不存在或已撤销", field="task_id")
+    return urge_unit(
+        task.lead_unit_id,
+        session=session,
+        actor=actor,
+        settings=settings,
+        calendar=calendar,
+        now=now,
+        today=today,
+    )

@@ -1,4 +1,5 @@
-"""Downloads: the 整改情况报告, the ledger export, the weekly report, a 督办通知单."""
+"""Downloads: the 整改情况报告, the ledger export, the weekly report, a 督办通知单, a task's
+销号审批表 and the round's 整改档案."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
-from ledger.downloads import Download, ledger_download, report_download, supervision_download
+from ledger.downloads import (
+    Download,
+    archive_download,
+    closure_form_download,
+    ledger_download,
+    report_download,
+    supervision_download,
+)
 from ledger.uow import transaction
 from notifications.weekly_download import weekly_download
 from web.deps import Config, Ctx, SignedIn
@@ -89,5 +97,30 @@ def supervision_order(cfg: Config, ctx: Ctx, actor: SignedIn, task_id: int) -> R
             today=ctx.today,
             rules=cfg.settings.rules,
             root=cfg.settings.data_dir / "downloads",
+        )
+    return _send(found)
+
+
+@router.get("/tasks/{task_id}/closure-form.docx")
+def closure_form(cfg: Config, actor: SignedIn, task_id: int) -> Response:
+    with transaction(cfg.engine) as session:
+        found = closure_form_download(
+            task_id, session=session, actor=actor, root=cfg.settings.data_dir / "downloads"
+        )
+    return _send(found)
+
+
+@router.get("/rounds/{inspection_id}/archive.zip")
+def archive(cfg: Config, ctx: Ctx, actor: SignedIn, inspection_id: int) -> Response:
+    settings = cfg.settings
+    with transaction(cfg.engine) as session:
+        found = archive_download(
+            inspection_id,
+            session=session,
+            actor=actor,
+            today=ctx.today,
+            rules=settings.rules,
+            root=settings.data_dir / "downloads",
+            evidence_store=settings.evidence_dir,
         )
     return _send(found)

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from ledger.dashboard import dashboard
 from ledger.uow import transaction
 from models.enums import Role
-from notifications.urge_now import urge_unit
+from notifications.urge_now import urge_task_lead_unit, urge_unit
 from web.charts import stacked_bars
 from web.deps import Config, Ctx, Posting, SignedIn
 from web.rendering import render
@@ -112,3 +112,20 @@ def urge(cfg: Config, ctx: Ctx, actor: Posting, unit_id: int, back: str = "/") -
     board = back if back.startswith("/rounds/") and back[8:].isdigit() else "/"
     query = urlencode({"urged": result.unit, "again": "" if result.sent else "1"})
     return RedirectResponse(f"{board}?{query}", status_code=303)
+
+
+@router.post("/tasks/{task_id}/urge")
+def urge_from_task(cfg: Config, ctx: Ctx, actor: Posting, task_id: int) -> Response:
+    """一键催办 from a task page: its lead unit, the same once-a-day rule; back to the task."""
+    with transaction(cfg.engine) as session:
+        result = urge_task_lead_unit(
+            task_id,
+            session=session,
+            actor=actor,
+            settings=cfg.settings,
+            calendar=ctx.calendar,
+            now=ctx.now,
+            today=ctx.today,
+        )
+    query = urlencode({"urged": result.unit, "again": "" if result.sent else "1"})
+    return RedirectResponse(f"/tasks/{task_id}?{query}", status_code=303)

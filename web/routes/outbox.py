@@ -1,20 +1,51 @@
-"""`/outbox`: the office's view of every notice, by status, with the last error."""
+"""`/outbox`: the office's view of every notice, by status, with the last error, and the
+retry of one notice or of every failed one (put back as due now; the next delivery sends it)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 
 from ledger.outbox_view import STATUS_LABELS, outbox_page
 from ledger.uow import transaction
-from web.deps import Config, SignedIn
+from notifications.outbox import requeue
+from web.deps import Config, Ctx, Posting, SignedIn
 from web.rendering import render
 
 router = APIRouter()
 
 
 @router.get("/outbox")
-def outbox(request: Request, cfg: Config, actor: SignedIn, status: str | None = None) -> Response:
+def outbox(
+    request: Request,
+    cfg: Config,
+    actor: SignedIn,
+    status: str | None = None,
+    retried: int | None = None,
+) -> Response:
     with transaction(cfg.engine) as session:
         page = outbox_page(session=session, actor=actor, status=status)
-    return render(request, "office/outbox.html", {"o": page, "labels": STATUS_LABELS})
+    return render(
+        request, "office/outbox.html", {"o": page, "labels": STATUS_LABELS, "retried": retried}
+    )
+
+
+@router.post("/outbox/retry")
+def retry(
+    cfg: Config,
+    ctx: Ctx,
+    actor: Posting,
+    notice_id: Annotated[int | None, Form()] = None,
+) -> Response:
+    """One notice (its button), or without a notice every failed one (重发全部失败通知)."""
+    with transaction(cfg.engine) as session:
+        result = requeue(
+            actor=actor,
+            session=session,
+            now=ctx.now,
+            only_failed=notice_id is None,
+            notice_ids=[notice_id] if notice_id is not None else [],
+        )
+    return RedirectResponse(f"/outbox?retried={result.requeued}", status_code=303)

@@ -76,6 +76,24 @@ def add_round(
     return RedirectResponse(f"/rounds/{made_id}", status_code=303)
 
 
+def _edit_again(
+    request: Request,
+    cfg: Config,
+    actor: SignedIn,
+    exc: InvalidInputError | NotFoundError,
+    *,
+    kind: str,
+    key: int,
+    values: dict[str, str],
+) -> Response:
+    """The page again, the refused round's or unit's form open with what was typed and the
+    message beside its field."""
+    with transaction(cfg.engine) as session:
+        page = rounds_page(session=session, actor=actor)
+    edit = {"kind": kind, "id": key, "values": values, "errors": {exc.field or "_": exc.message}}
+    return render(request, "office/rounds.html", {"page": page, "edit": edit}, status=400)
+
+
 @router.post("/rounds/{inspection_id}")
 def change_round(
     request: Request,
@@ -97,7 +115,8 @@ def change_round(
         with transaction(cfg.engine) as session:
             edit_round(inspection_id, fields, reason, session=session, actor=actor, now=ctx.now)
     except InvalidInputError as exc:
-        return _refused(request, exc, {"kind": "edit", "id": str(inspection_id)})
+        values = {**vars(fields), "reason": reason}
+        return _edit_again(request, cfg, actor, exc, kind="round", key=inspection_id, values=values)
     return RedirectResponse("/rounds?ok=round-edited", status_code=303)
 
 
@@ -120,6 +139,7 @@ def add_unit(
 
 @router.post("/units/{unit_id}")
 def change_unit(
+    request: Request,
     cfg: Config,
     ctx: Ctx,
     actor: Posting,
@@ -127,6 +147,10 @@ def change_unit(
     name: Annotated[str, Form()] = "",
     notify_tag: Annotated[str, Form()] = "",
 ) -> Response:
-    with transaction(cfg.engine) as session:
-        edit_unit(unit_id, name, notify_tag, session=session, actor=actor, now=ctx.now)
+    try:
+        with transaction(cfg.engine) as session:
+            edit_unit(unit_id, name, notify_tag, session=session, actor=actor, now=ctx.now)
+    except InvalidInputError as exc:
+        values = {"name": name, "notify_tag": notify_tag}
+        return _edit_again(request, cfg, actor, exc, kind="unit", key=unit_id, values=values)
     return RedirectResponse("/rounds?ok=unit-edited", status_code=303)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ledger.errors import InvalidInputError, NotFoundError
+from ledger.errors import InvalidInputError, NotFoundError, RectifyError
 from ledger.uow import transaction
 from ledger.user_admin import create_user, edit_user, list_users, reset_password, set_active
 from web.deps import Config, Ctx, Posting, SignedIn
@@ -29,6 +29,38 @@ def users_page(request: Request, cfg: Config, ctx: Ctx, actor: SignedIn, ok: str
     with transaction(cfg.engine) as session:
         listing = list_users(session=session, actor=actor, now=ctx.now)
     return render(request, "office/users.html", {"listing": listing, "ok": DONE.get(ok, "")})
+
+
+def _edit_again(
+    request: Request,
+    cfg: Config,
+    ctx: Ctx,
+    actor: SignedIn,
+    exc: RectifyError,
+    *,
+    form: str,
+    user_id: int,
+    values: dict[str, str],
+) -> Response:
+    """The list again, the refused user's form open with what was typed and the message
+    beside its field (`form` names which of the row's forms: edit, password, active)."""
+    with transaction(cfg.engine) as session:
+        listing = list_users(session=session, actor=actor, now=ctx.now)
+    edit = {
+        "form": form,
+        "id": user_id,
+        "values": values,
+        "errors": {exc.field or "_": exc.message},
+    }
+    return render(request, "office/users.html", {"listing": listing, "edit": edit}, status=400)
+
+
+def _beside_a_field(exc: RectifyError, fields: tuple[str, ...]) -> bool:
+    """A refusal the form can show beside one of its fields (a user that does not exist
+    stays a 404 page)."""
+    return isinstance(exc, InvalidInputError) or (
+        isinstance(exc, NotFoundError) and exc.field in fields
+    )
 
 
 @router.post("/users")
@@ -61,6 +93,7 @@ def add_user(
 
 @router.post("/users/{user_id}")
 def change_user(
+    request: Request,
     cfg: Config,
     ctx: Ctx,
     actor: Posting,
@@ -69,33 +102,60 @@ def change_user(
     unit: Annotated[str, Form()] = "",
     notify_tag: Annotated[str, Form()] = "",
 ) -> Response:
-    with transaction(cfg.engine) as session:
-        edit_user(
-            user_id,
-            role=role,
-            unit=unit,
-            notify_tag=notify_tag,
-            session=session,
-            actor=actor,
-            now=ctx.now,
+    try:
+        with transaction(cfg.engine) as session:
+            edit_user(
+                user_id,
+                role=role,
+                unit=unit,
+                notify_tag=notify_tag,
+                session=session,
+                actor=actor,
+                now=ctx.now,
+            )
+    except (InvalidInputError, NotFoundError) as exc:
+        if not _beside_a_field(exc, ("role", "unit", "notify_tag")):
+            raise
+        values = {"role": role, "unit": unit, "notify_tag": notify_tag}
+        return _edit_again(
+            request, cfg, ctx, actor, exc, form="edit", user_id=user_id, values=values
         )
     return RedirectResponse("/users?ok=edited", status_code=303)
 
 
 @router.post("/users/{user_id}/password")
 def new_password(
-    cfg: Config, ctx: Ctx, actor: Posting, user_id: int, password: Annotated[str, Form()] = ""
+    request: Request,
+    cfg: Config,
+    ctx: Ctx,
+    actor: Posting,
+    user_id: int,
+    password: Annotated[str, Form()] = "",
 ) -> Response:
-    with transaction(cfg.engine) as session:
-        reset_password(user_id, password, session=session, actor=actor, now=ctx.now)
+    try:
+        with transaction(cfg.engine) as session:
+            reset_password(user_id, password, session=session, actor=actor, now=ctx.now)
+    except InvalidInputError as exc:
+        # The password typed is never shown again.
+        return _edit_again(
+            request, cfg, ctx, actor, exc, form="password", user_id=user_id, values={}
+        )
     return RedirectResponse("/users?ok=password", status_code=303)
 
 
 @router.post("/users/{user_id}/active")
 def activation(
-    cfg: Config, ctx: Ctx, actor: Posting, user_id: int, active: Annotated[str, Form()] = ""
+    request: Request,
+    cfg: Config,
+    ctx: Ctx,
+    actor: Posting,
+    user_id: int,
+    active: Annotated[str, Form()] = "",
 ) -> Response:
     on = active == "1"
-    with transaction(cfg.engine) as session:
-        set_active(user_id, on, session=session, actor=actor, now=ctx.now)
+    try:
+        with transaction(cfg.engine) as session:
+            set_active(user_id, on, session=session, actor=actor, now=ctx.now)
+    except InvalidInputError as exc:
+        return _edit_again(request, cfg, ctx, actor, exc, form="active", user_id=user_id, values={})
     return RedirectResponse(f"/users?ok={'activated' if on else 'deactivated'}", status_code=303)
