@@ -16,7 +16,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ledger.actors import CHANNEL_KEY, Actor
+from models.cadence import parse_cadence
 from models.enums import STATUS_LABELS, TaskKind
+from models.rules import RuleError
 from models.tables import HistoryEntry
 
 ACTION_LABELS = {
@@ -51,6 +53,7 @@ FIELD_LABELS = {
     "co_units": "配合单位",
     "note": "备注",
     "kind": "任务类型",
+    "report_cadence": "报送周期",
 }
 # Stored values a user reads as words: an import wrote raw status values before the
 # lifecycle's labels were used everywhere, so both read the same.
@@ -216,6 +219,11 @@ class HistoryItem:
 def value_label(field: str, value: str | None) -> str | None:
     if value is None:
         return None
+    if field == "report_cadence":  # stored as a spec (weekly:1), read as words (每周一)
+        try:
+            return parse_cadence(value).label
+        except RuleError:
+            return value
     return VALUE_LABELS.get(field, {}).get(value, value)
 
 

@@ -96,3 +96,39 @@ def test_a_task_withdrawn_the_day_it_was_assigned_leaves_that_days_digest(
         cli("task", "withdraw", str(before[lonely]["task_ids"][0]), "--reason", "误录", check=True)
         assert lonely not in _digests(engine, "assign")
     assert {t["id"] for t in tasks} >= set(others)
+
+
+def test_a_task_takes_its_own_reporting_cadence_shown_and_in_history(
+    cli: Cli, office_ledger: Path
+) -> None:
+    tasks = _imported(cli, office_ledger)
+    task = tasks[0]
+    shown = json.loads(cli("task", "show", str(task["id"]), "--json", check=True).out)
+    assert (shown["report_cadence"], shown["report_cadence_label"]) == ("none", "不定期报送(默认)")
+
+    bad = cli("task", "edit", str(task["id"]), "--cadence", "每两周", "--reason", "按方案")
+    assert bad.code == 1 and "报送周期“每两周”无法识别" in bad.err and "--cadence" in bad.err
+    cli("inspection", "edit", "1", "--cadence", "每周一", "--reason", "一周一调度", check=True)
+    shown = json.loads(cli("task", "show", str(task["id"]), "--json", check=True).out)
+    assert shown["report_cadence_label"] == "每周一(随轮次)"
+    cli("task", "edit", str(task["id"]), "--cadence", "每月15日", "--reason", "按月报送",
+        check=True)  # fmt: skip
+    shown = json.loads(cli("task", "show", str(task["id"]), "--json", check=True).out)
+    assert (shown["report_cadence"], shown["report_cadence_label"]) == (
+        "monthly:15",
+        "每月15日(本任务)",
+    )
+    assert "报送周期:每月15日(本任务)" in cli("task", "show", str(task["id"]), check=True).out
+    [row] = [
+        h
+        for h in json.loads(cli("history", str(task["id"]), "--json", check=True).out)
+        if h["field"] == "report_cadence"
+    ]
+    assert (row["field_label"], row["old_value"], row["new_value"], row["note"]) == (
+        "报送周期",
+        None,
+        "每月15日",
+        "按月报送",
+    )
+    listed = cli("inspections", check=True).out
+    assert "报送周期" in listed and "每周一" in listed
