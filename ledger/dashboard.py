@@ -10,7 +10,7 @@ the week's change uses the conditions of ledger.stats.change_between, within the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ledger.acknowledge import UnitPending, unacknowledged_by_unit
 from ledger.actors import Actor, remit_clause
 from ledger.errors import NotFoundError
 from ledger.queries import light_case, live_tasks
@@ -93,6 +94,8 @@ class Board:
     units: list[Tally]  # worst first, at most unit_limit
     unit_total: int
     red_list: list[RedTask]  # longest overdue first, at most red_limit
+    # 未签收 per unit (ledger.acknowledge), the most first.
+    unacknowledged: list[UnitPending] = field(default_factory=list)
 
     @property
     def units_truncated(self) -> bool:
@@ -202,6 +205,9 @@ def dashboard(
         units=units,
         unit_total=len(by_unit),
         red_list=_red_list(session, today, remit, inspection_id, red_limit),
+        unacknowledged=unacknowledged_by_unit(session, actor=actor, inspection_id=inspection_id)[
+            :unit_limit
+        ],
     )
 
 

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "supervise": "督办",
     "update": "修改",
     "urge_now": "一键催办",
+    "acknowledge": "签收",
     "password_set": "设置密码",
     "password_change": "修改密码",
     "login": "登录",
@@ -50,6 +51,7 @@ FIELD_LABELS = {
     "co_units": "配合单位",
     "note": "备注",
     "kind": "任务类型",
+    "acknowledgement": "签收单位",
 }
 # Stored values a user reads as words: an import wrote raw status values before the
 # lifecycle's labels were used everywhere, so both read the same.

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from ledger.acknowledge import AckItem, acknowledgements_of
 from ledger.actors import Actor, remit_clause
 from ledger.errors import NotFoundError
 from ledger.evidence import blob_path
@@ -68,6 +69,14 @@ class TaskDetail:
     pending_extension: Extension | None = field(default=None)
     report_cadence: str = "none"  # 报送周期 in effect (models.cadence spec)
     report_cadence_label: str = ""  # 每周一(随轮次) / 每月15日(本任务) / 不定期报送(默认)
+    # 签收 of each unit of the task (lead first); may_acknowledge: the actor's unit has not signed.
+    acknowledgements: list[AckItem] = field(default_factory=list)
+    may_acknowledge: bool = False
+
+    @property
+    def acknowledged(self) -> bool:
+        """Every unit of the task has signed."""
+        return all(a.acknowledged for a in self.acknowledgements)
 
     @property
     def may_submit(self) -> bool:
@@ -135,6 +144,9 @@ def task_detail(
     ).one()
     cadence = effective_cadence(own, of_round, rules.report_cadence)
     source = "本任务" if own else "随轮次" if of_round else "默认"
+    task = session.get(Task, task_id)
+    assert task is not None
+    acknowledgements = acknowledgements_of(session, task)
     returned = [e for e in entries if e.action == "return"]
     returned_reason = (
         returned[-1].note
@@ -170,6 +182,12 @@ def task_detail(
         ),
         report_cadence=cadence.spec,
         report_cadence_label=f"{cadence.label}({source})",
+        acknowledgements=acknowledgements,
+        # Only a unit's own user signs, and only while the task is open and counts.
+        may_acknowledge=actor.role is Role.unit
+        and view.status.is_open
+        and not view.withdrawn
+        and any(a.unit_id == actor.unit_id and not a.acknowledged for a in acknowledgements),
     )
 
 
