@@ -85,6 +85,7 @@ def test_a_month_of_daily_checks_tells_each_unsigned_unit_once_after_two_working
             TaskSpec("整改项目验收问题", "农业农村局", date(2026, 12, 31)),
         ],
         registered=REGISTERED,
+        acknowledged=False,
     )
     ids = dict(zip(["1.1", "1.2"], task_ids, strict=True))
     code_of = {v: k for k, v in ids.items()}
