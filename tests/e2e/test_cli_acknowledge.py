@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
+from ledger.context import TZ
+from models.workdays import work_calendar
 from tests.conftest import Cli
 from tests.e2e.test_cli_lifecycle import register_sample_task
 
@@ -58,3 +61,14 @@ def test_a_task_that_does_not_exist_says_where_to_look(cli: Cli) -> None:
 def test_the_help_is_chinese(cli: Cli) -> None:
     shown = cli("acknowledge", "--help", check=True).out
     assert "签收任务" in shown and "整改办不能代签" in shown
+
+
+def test_the_check_tells_a_unit_that_has_not_signed_once(cli: Cli) -> None:
+    _setup(cli)  # registered today, by the clock, as a user would
+    cli("acknowledge", "1", user="陈某", check=True)  # 财务股 does not sign
+    today = datetime.now(TZ).date()
+    late = work_calendar(None).add_workdays(today, 3).isoformat()
+    first = cli("check", "--as-of", late, user="周主任", check=True)
+    assert "签收提醒:1 份" in first.out
+    again = cli("check", "--as-of", late, user="周主任", check=True)
+    assert "签收提醒" not in again.out
