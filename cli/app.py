@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli import (
+    acknowledge,
     archive,
     core,
     corrections,
@@ -38,6 +39,7 @@ for module in (
     corrections,
     extensions,
     users,
+    acknowledge,
 ):
     module.register(app)
 

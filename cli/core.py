@@ -316,6 +316,8 @@ def detail_json(detail: TaskDetail) -> dict[str, Any]:
     data["returned_reason"] = detail.returned_reason
     data["report_cadence"] = detail.report_cadence
     data["report_cadence_label"] = detail.report_cadence_label
+    data["acknowledged"] = detail.acknowledged
+    data["acknowledgements"] = [a.as_json() for a in detail.acknowledgements]
     return data
 
 
@@ -329,6 +331,8 @@ def _print_detail(detail: TaskDetail, ctx: Context) -> None:
     say(f"牵头单位:{view.lead_unit}  配合单位:{'、'.join(view.co_units) or '无'}")
     say(f"责任领导:{view.leader or '—'}  责任人:{view.person or '—'}")
     say(f"报送周期:{detail.report_cadence_label}")
+    if detail.acknowledgements:
+        say(f"签收:{'、'.join(a.text for a in detail.acknowledgements)}")
     deadline = view.deadline or view.kind.label
     if view.original_deadline and view.original_deadline != view.deadline:
         deadline = f"{deadline}(原时限 {view.original_deadline})"

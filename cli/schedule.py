@@ -81,6 +81,8 @@ def _print_check(report: CheckReport, *, dry_run: bool) -> None:
         typer.echo(f"回头看提醒:{plan.followups} 份")
     if plan.report_reminders:
         typer.echo(f"进展报送提醒:{plan.report_reminders} 份")
+    if plan.acknowledge_reminders:
+        typer.echo(f"签收提醒:{plan.acknowledge_reminders} 份")
     if plan.recipients_without_channel:
         say(f"未配置通知渠道:{first_few(plan.recipients_without_channel)}")
     if report.delivery is not None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from ledger.acknowledge import sync_units
 from ledger.actors import Actor, require_office
 from ledger.decision_notices import (
     Adjustment,
@@ -340,6 +341,9 @@ def edit_task(
         [Adjustment(facts, diffs, [former[n] for n in left if n in former], reason=why)],
         now=now,
     )
+    if any(f in ("lead_unit", "co_units") for f, _old, _new in diffs):
+        # A unit newly on the task waits to sign for it; one taken off no longer does.
+        sync_units(session, [task.id], now=now)
     return task
 
 

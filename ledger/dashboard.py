@@ -21,13 +21,14 @@ light's CASE for each of the 100,000 rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ledger.acknowledge import UnitPending, unacknowledged_by_unit
 from ledger.actors import Actor, remit_clause
 from ledger.errors import NotFoundError
 from ledger.queries import light_case, live_tasks
@@ -102,6 +103,8 @@ class Board:
     units: list[Tally]  # worst first, at most unit_limit
     unit_total: int
     red_list: list[RedTask]  # longest overdue first, at most red_limit
+    # 未签收 per unit (ledger.acknowledge), the most first.
+    unacknowledged: list[UnitPending] = field(default_factory=list)
 
     @property
     def units_truncated(self) -> bool:
@@ -219,6 +222,9 @@ def dashboard(
         units=units,
         unit_total=len(by_unit),
         red_list=_red_list(session, today, remit, inspection_id, red_limit),
+        unacknowledged=unacknowledged_by_unit(session, actor=actor, inspection_id=inspection_id)[
+            :unit_limit
+        ],
     )
 
 

@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "update": "修改",
     "urge_now": "一键催办",
     "requeue": "重新发送通知",
+    "acknowledge": "签收",
     "password_set": "设置密码",
     "password_change": "修改密码",
     "login": "登录",
@@ -54,6 +55,7 @@ FIELD_LABELS = {
     "note": "备注",
     "kind": "任务类型",
     "report_cadence": "报送周期",
+    "acknowledgement": "签收单位",
 }
 # Stored values a user reads as words: an import wrote raw status values before the
 # lifecycle's labels were used everywhere, so both read the same.

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
+from ledger.acknowledge import sync_units
 from ledger.actors import Actor, require_office
 from ledger.decision_notices import announce_assignment, task_facts
 from ledger.errors import InvalidInputError, NotFoundError
@@ -176,6 +177,8 @@ def add_task(
         unit_id = units[name].id
         assert unit_id is not None
         session.add(TaskCoUnit(task_id=task.id, unit_id=unit_id, position=position))
+    session.flush()
+    sync_units(session, [task.id], now=now)  # each unit of the new task waits to sign (签收)
     record(
         session,
         actor=actor,

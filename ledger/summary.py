@@ -33,6 +33,7 @@ NOTICE_KIND_LABELS = {
     "weekly": "整改周报",
     "followup": "回头看提醒",
     "report": "进展报送提醒",
+    "acknowledge": "签收提醒",
 }
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ledger.acknowledge import AckItem, acknowledgements_of
 from ledger.actors import Actor, remit_clause
 from ledger.errors import NotFoundError
 from ledger.evidence import blob_path
@@ -71,6 +72,14 @@ class TaskDetail:
     report_cadence: str = "none"  # 报送周期 in effect (models.cadence spec)
     report_cadence_label: str = ""  # 每周一(随轮次) / 每月15日(本任务) / 不定期报送(默认)
     supervision_orders: int = 0  # 督办通知单 issued for the task (the page links the latest)
+    # 签收 of each unit of the task (lead first); may_acknowledge: the actor's unit has not signed.
+    acknowledgements: list[AckItem] = field(default_factory=list)
+    may_acknowledge: bool = False
+
+    @property
+    def acknowledged(self) -> bool:
+        """Every unit of the task has signed."""
+        return all(a.acknowledged for a in self.acknowledgements)
 
     @property
     def may_submit(self) -> bool:
@@ -141,6 +150,9 @@ def task_detail(
     orders = session.exec(
         select(sa.func.count(col(SupervisionOrder.id))).where(SupervisionOrder.task_id == task_id)
     ).one()
+    task = session.get(Task, task_id)
+    assert task is not None
+    acknowledgements = acknowledgements_of(session, task)
     returned = [e for e in entries if e.action == "return"]
     returned_reason = (
         returned[-1].note
@@ -177,6 +189,12 @@ def task_detail(
         report_cadence=cadence.spec,
         report_cadence_label=f"{cadence.label}({source})",
         supervision_orders=orders,
+        acknowledgements=acknowledgements,
+        # Only a unit's own user signs, and only while the task is open and counts.
+        may_acknowledge=actor.role is Role.unit
+        and view.status.is_open
+        and not view.withdrawn
+        and any(a.unit_id == actor.unit_id and not a.acknowledged for a in acknowledgements),
     )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session
 
+from ledger.acknowledge import unacknowledged_task_ids
 from ledger.actors import Actor
 from ledger.queries import TaskFilter, TaskView, task_views
 from models.enums import Light, TaskStatus
@@ -22,6 +23,8 @@ class WorkList:
     tasks: list[TaskView]
     lights: dict[Light, int]
     truncated: bool  # more tasks match than one page shows
+    # Of the tasks shown, those the actor's unit has not signed for yet (未签收).
+    unacknowledged: frozenset[int] = field(default_factory=frozenset)
 
 
 def work_list(
@@ -53,5 +56,10 @@ def work_list(
     shown = views[:limit]
     counts = Counter(v.light for v in shown)
     return WorkList(
-        tasks=shown, lights={lt: counts.get(lt, 0) for lt in Light}, truncated=len(views) > limit
+        tasks=shown,
+        lights={lt: counts.get(lt, 0) for lt in Light},
+        truncated=len(views) > limit,
+        unacknowledged=unacknowledged_task_ids(
+            session, actor=actor, task_ids=[v.id for v in shown]
+        ),
     )

@@ -33,6 +33,9 @@ class Rules:
     digest_max_items: int = 50  # a digest lists this many tasks in full, most urgent first
     # 报送周期 of rounds that set none (models.cadence): "每周一", "每月15日", "每季度", "none"
     report_cadence: str = "none"
+    # 签收: a unit that has not signed for a task within N working days of getting it is
+    # reminded once, on the next working day; 0 turns the 签收提醒 off.
+    acknowledge_workdays: int = 2
     extra: dict[str, str] = field(default_factory=dict)
 
 

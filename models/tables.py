@@ -281,3 +281,20 @@ class FollowUp(SQLModel, table=True):
     resolved_at: datetime | None = _ts(default=None)
     note: str = Field(default="")  # the 未反弹 note, or the reason of the 反弹
     report_id: int | None = Field(default=None, foreign_key="progressreport.id")
+
+
+class Acknowledgement(SQLModel, table=True):
+    """签收: a unit newly given a task (its lead unit or a co-unit) signs that it has it.
+
+    One row per (task, unit) while the unit is on the task (ledger.acknowledge keeps them in
+    step with the lead unit and co-units); `acknowledged_at` None means 未签收."""
+
+    __table_args__ = (sa.UniqueConstraint("task_id", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    assigned_at: datetime = _ts()  # when the unit was given the task: the wait counts from here
+    acknowledged_at: datetime | None = _ts(default=None)
+    acknowledged_by: str | None = Field(default=None, max_length=100)
+    reminded_on: date | None = None  # the day the 签收提醒 went out (once per task and unit)

@@ -29,6 +29,7 @@ from ledger.uow import transaction
 from models.reminders import Level
 from models.settings import Settings
 from models.workdays import work_calendar
+from notifications.acknowledge import plan_acknowledge_reminders
 from notifications.channels import Channels, load_channels
 from notifications.delivery import DeliveryReport, deliver_pending
 from notifications.followup import plan_followup_reminders
@@ -53,6 +54,7 @@ class PlanReport:
     supervision_orders: list[str] = field(default_factory=list)
     followups: int = 0  # 回头看提醒 notices created (notifications.followup)
     report_reminders: int = 0  # 进展报送提醒 notices created (notifications.report_reminders)
+    acknowledge_reminders: int = 0  # 签收提醒 notices created (notifications.acknowledge)
     recipients_without_channel: list[str] = field(default_factory=list)
     by_level: dict[str, int] = field(default_factory=dict)
     drafts: list[NoticeDraft] = field(default_factory=list)  # filled on a dry run
@@ -71,6 +73,7 @@ class PlanReport:
             "supervision_orders": self.supervision_orders,
             "followups": self.followups,
             "report_reminders": self.report_reminders,
+            "acknowledge_reminders": self.acknowledge_reminders,
             "recipients_without_channel": self.recipients_without_channel,
         }
 
@@ -215,6 +218,15 @@ def _plan_once(
                 calendar=calendar,
                 renderer=renderer,
             )
+        )
+        report.acknowledge_reminders = plan_acknowledge_reminders(
+            session,
+            as_of=as_of,
+            now=now,
+            settings=settings,
+            calendar=calendar,
+            renderer=renderer,
+            period=period,
         )
         _count_levels(report, fresh)
     return report, plan

@@ -178,3 +178,20 @@ def settle_decision_notices(engine: sa.Engine) -> int:
             .where(table.c.status == "draft")
             .values(status="sent", sent_at=table.c.created_at, attempts=1)
         ).rowcount
+
+
+def settle_acknowledgements(engine: sa.Engine, *, at: datetime) -> int:
+    """Signs (签收) every task for every unit waiting to sign, at `at`, as 测试已签收.
+
+    The tests of the reminder ladder are about deadlines: like the decision notices above,
+    they start with the 签收 done, so a 签收提醒 (tests/integration/test_acknowledge_walk.py
+    walks those) is not mixed into the ladder's notices. Returns the rows signed."""
+    from models.tables import Acknowledgement
+
+    table = Acknowledgement.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        return conn.execute(
+            sa.update(table)
+            .where(table.c.acknowledged_at.is_(None))
+            .values(acknowledged_at=at, acknowledged_by="测试已签收")
+        ).rowcount

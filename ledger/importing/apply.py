@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from ledger.acknowledge import sync_units
 from ledger.actors import Actor
 from ledger.bulk import bulk_insert
 from ledger.errors import ConflictError
@@ -198,6 +199,13 @@ def apply_plan(
     _insert(session, _co_unit, co_rows)
     _insert(session, _report, report_rows)
     _insert(session, _history, history.rows)
+    # 签收: every unit of a new task, and a unit newly on a changed one, waits to sign.
+    moved = [
+        c.existing.id
+        for c in plan.changed_tasks
+        if any(f in ("lead_unit", "co_units") for f, _o, _n in c.changes)
+    ]
+    sync_units(session, [*task_ids, *moved], now=now)
     announce_import(
         session,
         plan,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from ledger import lifecycle
+from ledger.acknowledge import acknowledge
 from ledger.actors import Actor
 from ledger.context import AppContext
 from ledger.errors import InvalidInputError, LifecycleError, RectifyError
@@ -104,7 +105,7 @@ def evidence_file(cfg: Config, ctx: Ctx, actor: SignedIn, evidence_id: int) -> R
 # The forms of a task. Each: parse → one lifecycle call with the actor → 303 to the task
 # page; a refused input shows the task page again with the message beside its field.
 
-TaskForm = Literal["progress", "submit", "extension"]
+TaskForm = Literal["progress", "submit", "extension", "acknowledge"]
 
 
 def _again(
@@ -135,7 +136,7 @@ def _again(
     )
 
 
-def _done(task_id: int, what: TaskForm) -> RedirectResponse:
+def _done(task_id: int, what: str) -> RedirectResponse:
     return RedirectResponse(f"/tasks/{task_id}?ok={what}", status_code=303)
 
 
@@ -233,3 +234,16 @@ def ask_extension(
     except (InvalidInputError, LifecycleError) as exc:
         return _again(request, cfg, ctx, actor, task_id, form="extension", error=exc, values=values)
     return _done(task_id, "extension")
+
+
+@router.post("/tasks/{task_id}/acknowledge")
+def acknowledge_task(
+    request: Request, cfg: Config, ctx: Ctx, actor: Posting, task_id: int
+) -> Response:
+    """签收 for the signed-in user's unit; signing again only says it was signed before."""
+    try:
+        with transaction(cfg.engine) as session:
+            result = acknowledge(task_id, session=session, actor=actor, now=ctx.now)
+    except LifecycleError as exc:
+        return _again(request, cfg, ctx, actor, task_id, form="acknowledge", error=exc, values={})
+    return _done(task_id, "already_acknowledged" if result.already else "acknowledged")
