@@ -12,6 +12,7 @@ from cli import (
     documents,
     extensions,
     ledger_io,
+    parts,
     schedule,
     users,
     web,
@@ -40,6 +41,7 @@ for module in (
     extensions,
     users,
     acknowledge,
+    parts,
 ):
     module.register(app)
 

@@ -26,6 +26,10 @@ ACTION_LABELS = {
     "import": "导入台账",
     "progress": "填报进展",
     "submit": "申请销号",
+    "part_progress": "填报配合部分进展",
+    "part_done": "配合部分标记完成",
+    "part_reopen": "配合部分重新打开",
+    "submit_open_parts": "配合部分未完成即申请销号",
     "verify": "销号",
     "return": "退回",
     "extension_request": "申请延期",
@@ -56,6 +60,7 @@ FIELD_LABELS = {
     "kind": "任务类型",
     "report_cadence": "报送周期",
     "acknowledgement": "签收单位",
+    "part": "配合单位的部分",
 }
 # Stored values a user reads as words: an import wrote raw status values before the
 # lifecycle's labels were used everywhere, so both read the same.

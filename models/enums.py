@@ -136,3 +136,12 @@ NOTICE_STATUS_LABELS = {
     NoticeStatus.waiting: "未配置通知渠道",
     NoticeStatus.failed: "发送失败",
 }
+class PartStatus(StrEnum):
+    """Where a co-unit's own part of a task stands (配合单位的部分)."""
+
+    open = "open"  # 未完成: no mark yet, or reopened
+    done = "done"  # 已完成: marked by the co-unit
+
+    @property
+    def label(self) -> str:
+        return {"open": "未完成", "done": "已完成"}[self.value]
