@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -30,9 +29,9 @@ from ledger.lifecycle import get_task, live_task
 from ledger.queries import live_tasks
 from ledger.wording import cn_date
 from models.enums import TaskStatus
+from models.office import TZ
 from models.tables import Acknowledgement, Task, TaskCoUnit, Unit
 
-TZ = ZoneInfo("Asia/Shanghai")
 ACTION = "acknowledge"
 FIELD = "acknowledgement"
 CHUNK = 2000

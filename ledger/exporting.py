@@ -42,6 +42,7 @@ from ledger.queries import live_rounds, live_tasks, report_day
 from ledger.registry import get_inspection
 from ledger.wording import cn_date, feedback_date_text
 from models.enums import Light, PartStatus, TaskKind, TaskStatus
+from models.office import TZ
 from models.rules import Rules, light_of
 from models.tables import (
     Inspection,
@@ -278,7 +279,7 @@ def _parts(session: Session, inspection_id: int) -> dict[int, str]:
         state = PartStatus(status) if status else PartStatus.open
         line = f"{name}:{state.label}"
         if state is PartStatus.done and done_at is not None:
-            line += f"({done_at.astimezone(_SHANGHAI):%Y-%m-%d})"
+            line += f"({done_at.astimezone(TZ):%Y-%m-%d})"
         if text := latest.get((task_id, unit_id)):
             line += f";{text}"
         out.setdefault(task_id, []).append(line)

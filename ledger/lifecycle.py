@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
@@ -29,6 +28,7 @@ from ledger.parts import PartState, open_parts
 from models import rules as R
 from models.enums import ExtensionStatus, PartStatus, ReportKind, TaskStatus
 from models.limits import Limits
+from models.office import TZ
 from models.tables import (
     Evidence,
     Extension,
@@ -38,8 +38,6 @@ from models.tables import (
     TaskPart,
     Unit,
 )
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")  # dates in messages are local dates
 
 
 def get_task(session: Session, task_id: int) -> Task:
@@ -475,7 +473,7 @@ def mark_part_done(
     part = _part_row(session, task_id, unit_id)
     if part.status == PartStatus.done and part.done_at is not None:
         raise LifecycleError(
-            f"“{actor.unit_name}”承担的部分已于 {part.done_at.astimezone(SHANGHAI):%Y-%m-%d} "
+            f"“{actor.unit_name}”承担的部分已于 {part.done_at.astimezone(TZ):%Y-%m-%d} "
             "标记完成,无需重复标记",
             field="task_id",
         )

@@ -136,6 +136,8 @@ NOTICE_STATUS_LABELS = {
     NoticeStatus.waiting: "未配置通知渠道",
     NoticeStatus.failed: "发送失败",
 }
+
+
 class PartStatus(StrEnum):
     """Where a co-unit's own part of a task stands (配合单位的部分)."""
 

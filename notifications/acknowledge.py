@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -20,13 +19,13 @@ from sqlmodel import Session, col
 from ledger.queries import live_tasks
 from ledger.reminders import OFFICE_NAME
 from models.enums import TaskStatus
+from models.office import TZ
 from models.settings import Settings
 from models.tables import Acknowledgement, Inspection, Task, Unit
 from models.workdays import WorkCalendar
 from notifications.outbox import CHUNK, NoticeDraft, enqueue
 from notifications.render import Renderer
 
-TZ = ZoneInfo("Asia/Shanghai")
 KIND = "acknowledge"
 
 
