@@ -21,7 +21,7 @@ from ledger.reminders.audience import OFFICE_TAG
 from models.enums import FollowUpStatus
 from models.settings import Settings
 from models.tables import FollowUp, Inspection, Task, Unit
-from notifications.outbox import CHUNK, NoticeDraft, enqueue
+from notifications.outbox import CHUNK, NoticeDraft, enqueue, send_time
 from notifications.render import Renderer
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -120,7 +120,7 @@ def plan_followup_reminders(
                 body_md=rendered.md,
             )
         )
-    result = enqueue(drafts, session=session, now=now)
+    result = enqueue(drafts, session=session, now=now, send_at=send_time(settings, now))
     told = [row[0] for row in rows]
     for start in range(0, len(told), CHUNK):
         session.execute(
