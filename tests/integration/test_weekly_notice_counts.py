@@ -52,26 +52,28 @@ def test_each_unit_row_counts_the_notices_it_received_in_the_week(
     received = {p.title for p in http_receiver.received()}
     assert received  # the walk did send: the counts below are of real deliveries
 
+    # The weekly's period is as_of's ISO week, Monday to as_of.
     with transaction(engine) as session:
-        summary = weekly_summary(session, as_of=date(2026, 10, 16), rules=Rules())
-        before = weekly_summary(session, as_of=date(2026, 10, 9), rules=Rules())
+        summary = weekly_summary(session, as_of=date(2026, 10, 11), rules=Rules())
+        after = weekly_summary(session, as_of=date(2026, 10, 16), rules=Rules())
 
     rows = {u.unit: u for u in summary.units}
-    # (10/9, 10/16]: 财务处 two 催办; 审计处 two 催办 (as co-unit) and one 提醒; 农业农村局 none.
-    assert (rows["财务处"].notices, rows["财务处"].notices_text) == (2, "2份(催办2份)")
-    assert rows["审计处"].notices_text == "3份(催办2份、提醒1份)"
+    # 10/5 .. 10/11: 10/8 the 提醒 of the task due 10/9 (caught up) to its lead and co-unit;
+    # 10/10 (调休) its 催办 to both, and 审计处's own 提醒 of the task due 10/23.
+    assert (rows["财务处"].notices, rows["财务处"].notices_text) == (2, "2份(催办1份、提醒1份)")
+    assert rows["审计处"].notices_text == "3份(催办1份、提醒2份)"
     assert rows["农业农村局"].notices_text == "0份"
-    # (10/2, 10/9]: the 提醒 of the task due 10/9, caught up on 10/8, to its lead and co-unit.
-    assert {u.unit: u.notices_text for u in before.units} == {
-        "财务处": "1份(提醒1份)",
-        "审计处": "1份(提醒1份)",
+    # 10/12 .. 10/16: the second 催办, on 10/16, to both.
+    assert {u.unit: u.notices_text for u in after.units} == {
+        "财务处": "1份(催办1份)",
+        "审计处": "1份(催办1份)",
         "农业农村局": "0份",
     }
 
     text = render_weekly(summary, chart=None).text
-    assert "逾期1项,完成率0.00%,本期收到通知2份(催办2份)" in text
+    assert "逾期1项,完成率0.00%,本期收到通知2份(催办1份、提醒1份)" in text
     html = render_weekly(summary, chart=None).html
-    assert "<th>本期收到通知</th>" in html and "<td>2份(催办2份)</td>" in html
+    assert "<th>本期收到通知</th>" in html and "<td>3份(催办1份、提醒2份)</td>" in html
 
     chart = completion_chart(
         summary.units, tmp_path / "chart.png", week=summary.week, week_label=summary.week_label
@@ -81,7 +83,7 @@ def test_each_unit_row_counts_the_notices_it_received_in_the_week(
     assert units.rows[0].cells[-1].text == "本期收到通知"
     cells = {row.cells[1].text: row.cells[-1].text for row in units.rows[1:]}
     assert cells == {
-        "财务处": "2份(催办2份)",
-        "审计处": "3份(催办2份、提醒1份)",
+        "财务处": "2份(催办1份、提醒1份)",
+        "审计处": "3份(催办1份、提醒2份)",
         "农业农村局": "0份",
     }
