@@ -7,7 +7,7 @@ here, so a count is never computed twice in two places.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -336,6 +336,32 @@ def waiting_notice_count(session: Session) -> int:
     return session.exec(
         select(sa.func.count(col(Notice.id))).where(Notice.status == "waiting")
     ).one()
+
+
+def notices_by_unit(session: Session, *, since: date, until: date) -> dict[str, dict[str, int]]:
+    """Notices each unit received in (since, until], local days: unit -> kind -> count.
+
+    A unit's notices are those addressed to its tag (its own notify tag, else its name, as
+    every notice names it) and delivered (sent, or written to the local folder) in the
+    period; one GROUP BY over the outbox."""
+    unit: sa.Table = Unit.__table__  # type: ignore[attr-defined]
+    notice: sa.Table = Notice.__table__  # type: ignore[attr-defined]
+    start = datetime.combine(since + timedelta(days=1), time.min, TZ)
+    end = datetime.combine(until + timedelta(days=1), time.min, TZ)
+    rows = session.execute(
+        sa.select(unit.c.name, notice.c.kind, sa.func.count())
+        .join(notice, notice.c.recipient == sa.func.coalesce(unit.c.notify_tag, unit.c.name))
+        .where(
+            notice.c.status.in_(("sent", "local")),
+            notice.c.sent_at >= start,
+            notice.c.sent_at < end,
+        )
+        .group_by(unit.c.name, notice.c.kind)
+    ).all()
+    result: dict[str, dict[str, int]] = {}
+    for name, kind, count in rows:
+        result.setdefault(name, {})[kind] = count
+    return result
 
 
 def failed_notice_count(session: Session) -> int:

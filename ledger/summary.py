@@ -7,7 +7,7 @@ e-mail, the Markdown digest and the .docx report all say the same thing.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,11 @@ NOTICE_KIND_LABELS = {
     "followup": "回头看提醒",
     "report": "进展报送提醒",
     "acknowledge": "签收提醒",
+    "assign": "新任务交办",
+    "adjust": "任务调整通知",
+    "return": "退回通知",
+    "verify": "销号通知",
+    "extension": "延期审批通知",
 }
 
 
@@ -168,6 +173,20 @@ class UnitRow:
     overdue: int
     completion_rate: float
     completion_text: str
+    # Notices the unit received in the period (delivered), and by kind: "3份(催办2份、提醒1份)".
+    notices: int = 0
+    notices_text: str = "0份"
+
+
+def notices_text(by_kind: dict[str, int]) -> str:
+    """ "3份(催办2份、提醒1份)", most urgent kind first, the labels of NOTICE_KIND_LABELS."""
+    total = sum(by_kind.values())
+    if not total:
+        return "0份"
+    order = ["supervise", "urge", "remind", "ongoing", *NOTICE_KIND_LABELS]
+    kinds = sorted(by_kind, key=lambda k: (order.index(k) if k in order else len(order), k))
+    parts = "、".join(f"{NOTICE_KIND_LABELS.get(k, k)}{by_kind[k]}份" for k in kinds)
+    return f"{total}份({parts})"
 
 
 @dataclass(frozen=True)
@@ -439,7 +458,10 @@ def weekly_summary(
         overall=Counts.of("总体", overall),
         change=_week_change(change),
         rounds=rounds,
-        units=rank_units(stats.totals_by_lead_unit(session, today=as_of)),
+        units=_with_notices(
+            rank_units(stats.totals_by_lead_unit(session, today=as_of)),
+            stats.notices_by_unit(session, since=since, until=as_of),
+        ),
         red_list=_red_list(session, as_of=as_of, calendar=calendar, limit=red_list_limit),
         red_total=overall.overdue,
         failed_notices=_failed_notices(session, limit=failed_limit),
@@ -467,6 +489,17 @@ def _late_reports(
             last_report_text=cn_date(o.last_report_on) if o.last_report_on else "尚未报送",
         )
         for o in reports_late(session, as_of=as_of, calendar=calendar, default=rules.report_cadence)
+    ]
+
+
+def _with_notices(units: list[UnitRow], received: dict[str, dict[str, int]]) -> list[UnitRow]:
+    return [
+        replace(
+            u,
+            notices=sum(received.get(u.unit, {}).values()),
+            notices_text=notices_text(received.get(u.unit, {})),
+        )
+        for u in units
     ]
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from models.cadence import parse_cadence
 from models.limits import Limits
 from models.rules import RuleError, Rules
+from models.send_window import SendWindow, parse_clock
 
 
 class SettingsError(ValueError):
@@ -44,6 +45,16 @@ class NotifySettings:
     claim_batch: int = 25
     # Open SMTP connections per mail server and account.
     smtp_connections: int = 4
+    # Quiet hours (models.send_window): notices go out only from send_from until send_until,
+    # Asia/Shanghai, on working days; "" for both: any time (the default).
+    send_from: str = ""
+    send_until: str = ""
+
+    @property
+    def send_window(self) -> SendWindow:
+        if not self.send_from or not self.send_until:
+            return SendWindow()
+        return SendWindow(parse_clock(self.send_from), parse_clock(self.send_until))
 
 
 @dataclass(frozen=True)
@@ -92,12 +103,36 @@ def _notify_from(path: Path | None) -> NotifySettings:
     for name, value in table.items():
         default = getattr(NotifySettings(), name)
         if isinstance(default, bool) != isinstance(value, bool) or type(value) is not type(default):
+            expected = (
+                "true/false"
+                if isinstance(default, bool)
+                else "“时:分”形式的字符串"
+                if isinstance(default, str)
+                else "整数"
+            )
             raise SettingsError(
-                f"配置文件 {path} 的 [notify] {name} 值“{value}”类型不对,应为{'true/false' if isinstance(default, bool) else '整数'}"
+                f"配置文件 {path} 的 [notify] {name} 值“{value}”类型不对,应为{expected}"
             )
         if isinstance(value, int) and not isinstance(value, bool) and value < 1:
             raise SettingsError(f"配置文件 {path} 的 [notify] {name} 应为正整数,当前为 {value}")
+        if isinstance(value, str):
+            try:
+                parse_clock(value)
+            except ValueError:
+                raise SettingsError(
+                    f"配置文件 {path} 的 [notify] {name} 值“{value}”不是时刻,请写成“08:00”的形式"
+                ) from None
         values[name] = value
+    if bool(values.get("send_from")) != bool(values.get("send_until")):
+        raise SettingsError(
+            f"配置文件 {path} 的 [notify] send_from 与 send_until 须同时填写(如“08:00”与“20:00”)"
+        )
+    if values.get("send_from") and parse_clock(str(values["send_from"])) >= parse_clock(
+        str(values["send_until"])
+    ):
+        raise SettingsError(
+            f"配置文件 {path} 的 [notify] send_from“{values['send_from']}”须早于 send_until“{values['send_until']}”"
+        )
     flag = os.environ.get("RECTIFY_REQUIRE_CHANNELS", "").strip().lower()
     if flag:
         if flag not in ("1", "0", "true", "false", "yes", "no"):

@@ -33,7 +33,7 @@ from notifications.acknowledge import plan_acknowledge_reminders
 from notifications.channels import Channels, load_channels
 from notifications.delivery import DeliveryReport, deliver_pending
 from notifications.followup import plan_followup_reminders
-from notifications.outbox import NoticeDraft, enqueue, existing_keys, notice_key
+from notifications.outbox import NoticeDraft, enqueue, existing_keys, notice_key, send_time
 from notifications.render import Renderer
 from notifications.report_reminders import plan_report_reminders
 
@@ -187,7 +187,7 @@ def _plan_once(
             draft_for(d, as_of=as_of, settings=settings, period=period, renderer=renderer)
             for d in fresh
         ]
-        result = enqueue(drafts, session=session, now=now)
+        result = enqueue(drafts, session=session, now=now, send_at=send_time(settings, now))
         if result.raced_keys:
             raise ConflictError("另一次检查同时写入了相同的通知,本次重新规划")
         notice_of_task: dict[int, int] = {}

@@ -50,7 +50,9 @@ from apprise.plugins.email.smtp import SMTPSecureMode
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models.outbox import ChannelSlot, Notice, NoticeAttempt
+from models.send_window import quiet_words
 from models.settings import Settings
+from models.workdays import work_calendar
 from notifications.channels import ASSET, Channel, Channels, load_channels
 from notifications.drafts import compose_drafts
 from notifications.failures import Failure, describe_apprise, describe_smtp
@@ -84,9 +86,12 @@ class DeliveryReport:
     failed: int = 0  # refused max_attempts times
     skipped_no_channel: list[str] = field(default_factory=list)  # recipients of those
     errors: list[str] = field(default_factory=list)  # masked, "recipient:error"
+    # Quiet hours (models.send_window): nothing was claimed; notices wait until then.
+    quiet_until: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "quiet_until": self.quiet_until.isoformat() if self.quiet_until else None,
             "claimed": self.claimed,
             "sent": self.sent,
             "local": self.local,
@@ -103,6 +108,10 @@ class DeliveryReport:
             f"已发送 {self.sent} 份,写入本地文件 {self.local} 份,"
             f"{NO_CHANNEL}(等待) {self.waiting} 份,待重试 {self.retrying} 份,"
             f"发送失败 {self.failed} 份"
+        ) + (
+            f";当前不在发送时段,通知{quiet_words(self.quiet_until)}起发出"
+            if self.quiet_until
+            else ""
         )
 
 
@@ -800,8 +809,13 @@ def deliver_pending(
     config = settings.notify
     lease = timedelta(seconds=config.lease_seconds)
     report = DeliveryReport()
-    report.errors += compose_drafts(engine, settings, now=now)  # the ledger's decision notices
-    release_waiting(engine, channels, now=now)
+    # Quiet hours: what becomes due now waits for the next allowed time, and nothing is claimed.
+    allowed = config.send_window.next_allowed(now, work_calendar(settings.holiday_file))
+    report.quiet_until = allowed if allowed > now else None
+    report.errors += compose_drafts(
+        engine, settings, now=now, send_at=allowed
+    )  # the ledger's decision notices
+    release_waiting(engine, channels, now=allowed)
     token = uuid.uuid4().hex
     outcomes: dict[int, _Outcome] = {}
     recorder = Recorder(
@@ -817,7 +831,7 @@ def deliver_pending(
     slots = ChannelSlots(engine)
     try:
         with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
-            while limit is None or report.claimed < limit:
+            while report.quiet_until is None and (limit is None or report.claimed < limit):
                 take = (
                     config.claim_batch
                     if limit is None

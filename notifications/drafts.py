@@ -25,9 +25,12 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 
-def compose_drafts(engine: sa.Engine, settings: Settings, *, now: datetime) -> list[str]:
-    """Renders every draft due by `now` and makes it pending; returns the errors, one line
-    each. Safe beside a second run: each row changes only while it is still a draft."""
+def compose_drafts(
+    engine: sa.Engine, settings: Settings, *, now: datetime, send_at: datetime | None = None
+) -> list[str]:
+    """Renders every draft due by `now` and makes it pending, due at `send_at` (the next
+    allowed time in quiet hours, else now); returns the errors, one line each. Safe beside a
+    second run: each row changes only while it is still a draft."""
     table: sa.Table = Notice.__table__  # type: ignore[attr-defined]
     due = sa.and_(table.c.status == DRAFT, table.c.next_attempt_at <= now)
     errors: list[str] = []
@@ -79,7 +82,7 @@ def compose_drafts(engine: sa.Engine, settings: Settings, *, now: datetime) -> l
                         body_md=sa.bindparam("body_md"),
                         status="pending",
                         last_error="",
-                        next_attempt_at=now,
+                        next_attempt_at=send_at or now,
                     ),
                     updates,
                 )

@@ -20,7 +20,7 @@ from models.enums import FollowUpStatus
 from models.office import OFFICE_TAG, TZ
 from models.settings import Settings
 from models.tables import FollowUp, Inspection, Task, Unit
-from notifications.outbox import CHUNK, NoticeDraft, enqueue
+from notifications.outbox import CHUNK, NoticeDraft, enqueue, send_time
 from notifications.render import Renderer
 
 KIND = "followup"
@@ -118,7 +118,7 @@ def plan_followup_reminders(
                 body_md=rendered.md,
             )
         )
-    result = enqueue(drafts, session=session, now=now)
+    result = enqueue(drafts, session=session, now=now, send_at=send_time(settings, now))
     told = [row[0] for row in rows]
     for start in range(0, len(told), CHUNK):
         session.execute(

@@ -28,7 +28,9 @@ from ledger.bulk import bulk_insert
 from ledger.errors import InvalidInputError
 from ledger.history import history_row
 from models.outbox import Notice, NoticeFile
+from models.settings import Settings
 from models.tables import HistoryEntry
+from models.workdays import work_calendar
 
 # Keeps every IN (...) and bulk statement under SQLite's bound-parameter limit.
 CHUNK = 2000
@@ -188,8 +190,20 @@ def load_attachments(conn: sa.Connection, digests: Iterable[str]) -> dict[str, b
     return {digest: bytes(content) for digest, content in rows}
 
 
-def enqueue(drafts: Sequence[NoticeDraft], *, session: Session, now: datetime) -> EnqueueResult:
-    """Add the drafts whose key is free; count the others as duplicates. Never commits."""
+def send_time(settings: Settings, now: datetime) -> datetime:
+    """When a notice written now may go: now, or in quiet hours the next allowed time."""
+    return settings.notify.send_window.next_allowed(now, work_calendar(settings.holiday_file))
+
+
+def enqueue(
+    drafts: Sequence[NoticeDraft],
+    *,
+    session: Session,
+    now: datetime,
+    send_at: datetime | None = None,
+) -> EnqueueResult:
+    """Add the drafts whose key is free, due at `send_at` (default now: see send_time); count
+    the others as duplicates. Never commits."""
     by_key: dict[str, NoticeDraft] = {}
     for draft in drafts:
         by_key.setdefault(draft.key, draft)
@@ -211,7 +225,7 @@ def enqueue(drafts: Sequence[NoticeDraft], *, session: Session, now: datetime) -
             "attachments": [stored[a] for a in d.attachments],
             "status": "pending",
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": send_at or now,
             "last_error": "",
             "created_at": now,
             "delivered": [],

@@ -28,7 +28,7 @@ from models.settings import Settings
 from models.tables import Inspection, Task, Unit
 from models.workdays import WorkCalendar
 from notifications.daily import draft_for
-from notifications.outbox import enqueue
+from notifications.outbox import enqueue, send_time
 
 PERIOD_SUFFIX = "一键催办"
 
@@ -103,7 +103,7 @@ def urge_unit(
         settings=settings,
         period=period,
     )
-    result = enqueue([draft], session=session, now=now)
+    result = enqueue([draft], session=session, now=now, send_at=send_time(settings, now))
     notice_id = result.ids_by_key.get(draft.key)
     if not result.created:
         return UrgeResult(unit.name, False, notice_id, len(due))

@@ -29,7 +29,7 @@ from models.workdays import work_calendar
 from notifications.channels import load_channels
 from notifications.chart import Chart, completion_chart
 from notifications.delivery import DeliveryReport, deliver_pending
-from notifications.outbox import NoticeDraft, enqueue, existing_keys, notice_key
+from notifications.outbox import NoticeDraft, enqueue, existing_keys, notice_key, send_time
 from notifications.render import Rendered, render
 
 KIND = "weekly"
@@ -219,7 +219,7 @@ def plan_weekly_summary(
             )
             for tag in recipients
         ]
-        result = enqueue(drafts, session=session, now=now)
+        result = enqueue(drafts, session=session, now=now, send_at=send_time(settings, now))
         plan.planned, plan.duplicates, plan.notice_ids = (
             result.created,
             result.duplicates,

@@ -256,7 +256,7 @@ def build_weekly(path: Path) -> None:
     _p(doc, "三、各牵头单位完成情况", "Heading 1")
     _loop_table(
         doc,
-        ["排名", "牵头单位", "任务数", "已销号", "未销号", "逾期", "完成率"],
+        ["排名", "牵头单位", "任务数", "已销号", "未销号", "逾期", "完成率", "本期收到通知"],
         [
             "{{ u.rank }}",
             "{{ u.unit }}",
@@ -265,9 +265,10 @@ def build_weekly(path: Path) -> None:
             "{{ u.open }}",
             "{{ u.overdue }}",
             "{{ u.completion_text }}",
+            "{{ u.notices_text }}",
         ],
         "for u in units",
-        [14, 52, 18, 18, 18, 16, 20],
+        [12, 36, 14, 14, 14, 12, 18, 36],
     )
     chart = _p(doc, "{{ chart }}")
     chart.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -97,6 +97,7 @@ class WeeklyDocument:
                     "open": u.open,
                     "overdue": u.overdue,
                     "completion_text": u.completion_text,
+                    "notices_text": u.notices_text,
                 }
                 for u in s.units
             ],
