@@ -97,6 +97,13 @@ class DeliveryReport:
             "errors": self.errors,
         }
 
+    @property
+    def any_failed(self) -> bool:
+        """A notice of this run did not go out: a channel refused it (failed, or pending
+        for a retry) or it could not be rendered. Waiting for a channel and written to the
+        local folder are outcomes by design, not failures."""
+        return bool(self.failed or self.retrying or self.errors)
+
     def summary(self) -> str:
         """The counts in the words the office reads (check, deliver, weekly, the flows)."""
         return (
