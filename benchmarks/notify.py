@@ -249,10 +249,10 @@ def _free_port() -> int:
 
 @contextmanager
 def http_receiver(
-    delay: float = 0.0, paths: list[str] | None = None
+    delay: float = 0.0, paths: list[tuple[str, float]] | None = None
 ) -> Iterator[tuple[int, list[int]]]:
     """A loopback HTTP receiver counting posts; `delay` seconds per post (a slow robot);
-    `paths` collects each post's path when given."""
+    `paths` collects each post's path and arrival (perf_counter) when given."""
     count = [0]
     lock = threading.Lock()
 
@@ -266,7 +266,7 @@ def http_receiver(
             with lock:
                 count[0] += 1
                 if paths is not None:
-                    paths.append(self.path)
+                    paths.append((self.path, time.perf_counter()))
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -642,7 +642,9 @@ def bench_deliverers(
     to its own json:// URL on a receiver taking `delay` seconds per post. One row per number
     of deliverers: the time until every process ended, each one's share, and what the
     receiver counted (every notice once). Floor, in the same run: one bare keep-alive HTTP
-    connection posting the same payloads one after another."""
+    connection posting the same payloads one after another. `sending_s` is the span from the
+    first post to the last, without the processes' start-up (a second or more of imports
+    each, which dominates the whole at this size)."""
     import os
     import subprocess
     import sys
@@ -651,7 +653,7 @@ def bench_deliverers(
     db = _db_label(db_url)
     engine = make_engine(db_url)
     upgrade_schema(engine)
-    paths: list[str] = []
+    paths: list[tuple[str, float]] = []
     rows: list[dict[str, Any]] = []
     drafts = [_draft(i, n_tasks=1) for i in range(n_notices)]
     try:
@@ -699,7 +701,8 @@ def bench_deliverers(
                 elapsed = time.perf_counter() - start
                 if any(p.returncode for p in processes):
                     raise RuntimeError(f"rectify deliver failed: {[e for _, e in outputs]}")
-                received = Counter(paths)
+                received = Counter(path for path, _ in paths)
+                arrivals = [at for _, at in paths]
                 rows.append(
                     result(
                         "deliverers_share_outbox",
@@ -709,6 +712,7 @@ def bench_deliverers(
                         floor_s,
                         None,
                         deliverers=count,
+                        sending_s=round(max(arrivals) - min(arrivals), 3) if arrivals else None,
                         shares=[json.loads(out)["sent"] for out, _ in outputs],
                         received=sum(received.values()),
                         distinct=len(received),
