@@ -49,8 +49,6 @@ import apprise
 import sqlalchemy as sa
 from apprise.attachment.memory import AttachMemory
 from apprise.common import NotifyFormat
-from apprise.plugins.email.base import NotifyEmail
-from apprise.plugins.email.smtp import SMTPSecureMode
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models.outbox import ChannelSlot, Notice, NoticeAttempt
@@ -648,6 +646,10 @@ def smtp_lane_key(plugin: Any) -> tuple[Any, ...]:
 
 def smtp_connect(plugin: Any) -> smtplib.SMTP:
     """One SMTP connection as Apprise would open it (SSL / STARTTLS / plain, then login)."""
+    # Apprise's email plugin loads only when email is sent: a run that sends nothing saves
+    # a tenth of its start-up (it pulls in requests and the WKD lookup).
+    from apprise.plugins.email.smtp import SMTPSecureMode
+
     context = ssl.create_default_context()
     if not plugin.verify_certificate:
         context.check_hostname = False
@@ -708,6 +710,8 @@ def message_id(notice_key: str, channel: Channel, address: str, domain: str) -> 
 
 
 def _email_messages(plugin: Any, notice: ClaimedNotice, channel: Channel) -> list[Any]:
+    from apprise.plugins.email.base import NotifyEmail
+
     attach = notice.attachment()
     messages = list(
         NotifyEmail.prepare_emails(
