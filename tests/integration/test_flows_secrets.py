@@ -91,5 +91,6 @@ def test_secrets_of_channel_urls_never_reach_prefects_database(
     assert {p.path.split("/")[1] for p in http_receiver.received()} == {"ok"}
     text = _prefect_database_text()
     assert "daily-check" in text and "weekly-summary" in text  # the runs are in there
+    assert "通知发送失败" in text  # rectify's own warnings reached Prefect's log table
     found = [position for position, secret in SECRETS.items() if secret in text]
     assert found == []
