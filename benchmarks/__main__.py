@@ -119,6 +119,11 @@ def scenarios(scale: dict[str, Any], db: str) -> list[tuple[str, Callable[[str],
         n_tasks, n_units, runs = scale["check_day"]
         return bench_check_day(n_tasks, n_units, url, repeat=runs)
 
+    def deliverers(url: str) -> Any:
+        from benchmarks.notify import bench_deliverers
+
+        return bench_deliverers(url)
+
     def startup(url: str) -> Any:
         from benchmarks.startup import bench_startup
 
@@ -133,6 +138,8 @@ def scenarios(scale: dict[str, Any], db: str) -> list[tuple[str, Callable[[str],
         ("check", check_day),
         ("startup", startup),
     ]
+    if db == "postgresql":  # SKIP LOCKED claims: deliverers on several machines
+        found.append(("deliverers", deliverers))
     if scale["flow_overhead"] and db == "sqlite":
 
         def flow(url: str) -> Any:
@@ -168,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         help="run only these scenarios"
         " (import, export, plan, delivery, weekly, report, archive, check, flow, web, dashboard,"
-        " startup)",
+        " startup, deliverers)",
     )
     args = parser.parse_args(argv)
     logging.getLogger("models.workdays").setLevel(

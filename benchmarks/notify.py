@@ -248,7 +248,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def http_receiver() -> Iterator[tuple[int, list[int]]]:
+def http_receiver(
+    delay: float = 0.0, paths: list[tuple[str, float]] | None = None
+) -> Iterator[tuple[int, list[int]]]:
+    """A loopback HTTP receiver counting posts; `delay` seconds per post (a slow robot);
+    `paths` collects each post's path and arrival (perf_counter) when given."""
     count = [0]
     lock = threading.Lock()
 
@@ -257,8 +261,12 @@ def http_receiver() -> Iterator[tuple[int, list[int]]]:
 
         def do_POST(self) -> None:  # noqa: N802
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if delay:
+                time.sleep(delay)
             with lock:
                 count[0] += 1
+                if paths is not None:
+                    paths.append((self.path, time.perf_counter()))
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -614,6 +622,105 @@ def bench_check_day(
                     tags=len(tags),
                 )
             )
+    finally:
+        engine.dispose()
+    return rows
+
+
+# --- several deliverers sharing one outbox ----------------------------------------------
+
+
+def bench_deliverers(
+    db_url: str,
+    *,
+    n_notices: int = 200,
+    delay: float = 0.05,
+    deliverers: tuple[int, ...] = (1, 2, 4),
+    claim_batch: int = 5,
+) -> list[dict[str, Any]]:
+    """`rectify deliver` processes started together against `n_notices` pending notices, each
+    to its own json:// URL on a receiver taking `delay` seconds per post. One row per number
+    of deliverers: the time until every process ended, each one's share, and what the
+    receiver counted (every notice once). Floor, in the same run: one bare keep-alive HTTP
+    connection posting the same payloads one after another. `sending_s` is the span from the
+    first post to the last, without the processes' start-up (a second or more of imports
+    each, which dominates the whole at this size)."""
+    import os
+    import subprocess
+    import sys
+    from collections import Counter
+
+    db = _db_label(db_url)
+    engine = make_engine(db_url)
+    upgrade_schema(engine)
+    paths: list[tuple[str, float]] = []
+    rows: list[dict[str, Any]] = []
+    drafts = [_draft(i, n_tasks=1) for i in range(n_notices)]
+    try:
+        with http_receiver(delay, paths) as (port, _), tempfile.TemporaryDirectory() as tmp:
+            scratch = Path(tmp)
+            config = scratch / "apprise.yml"
+            config.write_text(
+                "urls:\n"
+                + "".join(
+                    f"  - json://127.0.0.1:{port}/{d.recipient}:\n      tag: {d.recipient}\n"
+                    for d in drafts
+                ),
+                encoding="utf-8",
+            )
+            toml = scratch / "rectify.toml"
+            toml.write_text(f"[notify]\nclaim_batch = {claim_batch}\n", encoding="utf-8")
+            env = {k: v for k, v in os.environ.items() if not k.startswith("RECTIFY_")}
+            env.update(
+                RECTIFY_DATABASE_URL=db_url,
+                RECTIFY_DATA_DIR=str(scratch / "data"),
+                RECTIFY_APPRISE_CONFIG=str(config),
+                RECTIFY_CONFIG=str(toml),
+                PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+            )
+            paths.clear()
+            floor_s = _http_floor(port, drafts)
+            for count in deliverers:
+                _forget_checks(engine)
+                with transaction(engine) as session:
+                    enqueue(drafts, session=session, now=_nine(AS_OF))
+                paths.clear()
+                start = time.perf_counter()
+                processes = [
+                    subprocess.Popen(
+                        [sys.executable, "-m", "cli", "deliver", "--json"],
+                        cwd=scratch,
+                        env=env,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                    )
+                    for _ in range(count)
+                ]
+                outputs = [p.communicate(timeout=600) for p in processes]
+                elapsed = time.perf_counter() - start
+                if any(p.returncode for p in processes):
+                    raise RuntimeError(f"rectify deliver failed: {[e for _, e in outputs]}")
+                received = Counter(path for path, _ in paths)
+                arrivals = [at for _, at in paths]
+                rows.append(
+                    result(
+                        "deliverers_share_outbox",
+                        db,
+                        n_notices,
+                        elapsed,
+                        floor_s,
+                        None,
+                        deliverers=count,
+                        sending_s=round(max(arrivals) - min(arrivals), 3) if arrivals else None,
+                        shares=[json.loads(out)["sent"] for out, _ in outputs],
+                        received=sum(received.values()),
+                        distinct=len(received),
+                        receiver_delay_s=delay,
+                        claim_batch=claim_batch,
+                        floor="one bare HTTP connection, posts one after another",
+                    )
+                )
     finally:
         engine.dispose()
     return rows

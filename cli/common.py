@@ -96,6 +96,11 @@ def say(text: str) -> None:
     typer.echo(terminal_text(text))
 
 
+# `check` and `deliver` ran but some notices did not go out (1 is a refused request, 2 a
+# usage error): a scheduler or a shell script can tell "retry later" from "fix the input".
+EXIT_NOT_DELIVERED = 3
+
+
 def fail(message: str) -> NoReturn:
     typer.echo(f"错误:{terminal_text(message)}", err=True)
     raise typer.Exit(1)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.common import (
+    EXIT_NOT_DELIVERED,
     AsOfOpt,
     AsOpt,
     JsonOpt,
@@ -107,7 +108,11 @@ def check(
     as_: AsOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """每日检查:按提醒、催办、督办规则生成通知并发送(定时任务每个工作日运行;手动运行限整改办)。"""
+    """每日检查:按提醒、催办、督办规则生成通知并发送(定时任务每个工作日运行;手动运行限整改办)。
+
+    退出码:0 全部送出(或按设计写入本地文件、等待配置渠道);3 有通知未能送出(发送失败或待重试,
+    详见 rectify outbox);1 请求被拒绝或输入有误。
+    """
     from notifications.runs import check_now
 
     ctx = context()
@@ -129,6 +134,8 @@ def check(
         emit_json(data)
     else:
         _print_check(report, dry_run=dry_run)
+    if report.delivery is not None and report.delivery.any_failed:
+        raise typer.Exit(EXIT_NOT_DELIVERED)
 
 
 outbox_app = typer.Typer(
@@ -184,7 +191,11 @@ def outbox(
 
 
 def deliver(as_: AsOpt = None, json_: JsonOpt = False) -> None:
-    """立即发送发件箱中待发送的通知(含等待重试的通知;限整改办)。"""
+    """立即发送发件箱中待发送的通知(含等待重试的通知;限整改办)。
+
+    退出码:0 全部送出(或按设计写入本地文件、等待配置渠道);3 有通知未能送出(发送失败或待重试,
+    详见 rectify outbox);1 请求被拒绝或输入有误。
+    """
     from notifications.runs import deliver_now
 
     ctx = context()
@@ -192,9 +203,11 @@ def deliver(as_: AsOpt = None, json_: JsonOpt = False) -> None:
         report = deliver_now(ctx, as_)
     if json_:
         emit_json(report.as_dict())
-        return
-    typer.echo(f"待发送通知 {report.claimed} 份")
-    _print_delivery(report)
+    else:
+        typer.echo(f"待发送通知 {report.claimed} 份")
+        _print_delivery(report)
+    if report.any_failed:
+        raise typer.Exit(EXIT_NOT_DELIVERED)
 
 
 @outbox_app.command("retry")

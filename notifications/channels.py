@@ -29,8 +29,11 @@ from apprise.decorators import notify
 from ledger.errors import OutputError
 from ledger.files import atomic_open, output_error
 from models.settings import Settings
+from notifications.channel_index import ConfigIndex, cached_index
 from notifications.errors import ChannelConfigError
-from notifications.masking import SECRETS, fingerprint, secret_parts, shown_channel
+from notifications.masking import SECRETS, any_url_shown, fingerprint, secret_parts, shown_channel
+
+log = logging.getLogger(__name__)
 
 LOCAL_SCHEMA = "rectifylocal"
 CONFIG_MAX_BYTES = 64 * 2**20
@@ -51,7 +54,6 @@ def _safe_name(text: str, limit: int = 60) -> str:
     return _UNSAFE.sub("_", text).strip(" ._")[:limit] or "通知"
 
 
-@notify(on=LOCAL_SCHEMA, name="整改通本地通知文件夹")
 def _write_local_notice(
     body: str, title: str, notify_type: Any, meta: dict[str, Any], *args: Any, **kwargs: Any
 ) -> bool:
@@ -76,6 +78,21 @@ def _write_local_notice(
             # Apprise records what its logger said as the attempt's error (the outbox shows it).
             logging.getLogger("apprise").warning(error.message)
             return False
+
+
+_registered = False
+_register_lock = threading.Lock()
+
+
+def register_local_schema() -> None:
+    """Makes `rectifylocal://` known to Apprise, the first time a local notice is sent.
+    Registering a plugin loads every Apprise plugin module (half a second of a process
+    start), which a run that sends nothing, or only email, never needs."""
+    global _registered
+    with _register_lock:
+        if not _registered:
+            notify(on=LOCAL_SCHEMA, name="整改通本地通知文件夹")(_write_local_notice)
+            _registered = True
 
 
 def local_url(folder: Path, tag: str) -> str:
@@ -109,9 +126,9 @@ class Channel:
         return self.schema in EMAIL_SCHEMAS
 
 
-def body_format_for(plugin: Any) -> str:
+def body_format_for(plugin: Any, schema: str | None = None) -> str:
     """HTML for email, Markdown for group robots, plain text for everything else."""
-    schema = plugin_schema(plugin)
+    schema = schema or plugin_schema(plugin)
     formats = plugin.notify_format
     formats = tuple(formats) if isinstance(formats, tuple | list) else (formats,)
     if schema in EMAIL_SCHEMAS or (formats and formats[0] == NotifyFormat.HTML):
@@ -127,28 +144,54 @@ def plugin_schema(plugin: Any) -> str:
 
 
 def channel_of(plugin: Any) -> Channel:
+    # Each url() call re-encodes the whole URL (a millisecond for email): two, not five.
     url, privacy_url = plugin.url(privacy=False), plugin.url(privacy=True)
+    schema = privacy_url.split("://", 1)[0].lower()
     shown = shown_channel(url, privacy_url)
     # Apprise's privacy form still shows each token's first and last character.
     SECRETS.add(secret_parts(url, shown) | {privacy_url})
     return Channel(
         url=url,
         masked=shown,
-        schema=plugin_schema(plugin),
-        body_format=body_format_for(plugin),
+        schema=schema,
+        body_format=body_format_for(plugin, schema),
         privacy_url=privacy_url,
     )
 
 
-class Channels:
-    """The channels each tag reaches, from the office's Apprise configuration or the local folder."""
+@dataclass
+class _Indexed:
+    """A configuration read through notifications.channel_index: plugins built on demand."""
 
-    def __init__(self, apobj: apprise.Apprise | None, *, local_dir: Path) -> None:
+    text: str
+    index: ConfigIndex
+    by_tag: dict[str, list[int]]
+    plugins: dict[int, Any | None] = field(default_factory=dict)  # entry -> plugin (None: invalid)
+
+
+class Channels:
+    """The channels each tag reaches, from the office's Apprise configuration or the local folder.
+
+    Built from an Apprise object (every plugin already made), or from an indexed
+    configuration, when a tag's plugins are made the first time a notice for it is sent."""
+
+    def __init__(
+        self,
+        apobj: apprise.Apprise | None,
+        *,
+        local_dir: Path,
+        indexed: tuple[str, ConfigIndex] | None = None,
+    ) -> None:
         self.apprise = apobj
         self.local_dir = local_dir
         self._by_tag: dict[str, list[Channel]] = {}
         self._plugins: dict[str, Any] = {}  # url -> the plugin object loaded from the configuration
-        if apobj is not None:
+        self._indexed: _Indexed | None = None
+        self._lock = threading.Lock()
+        if indexed is not None:
+            text, index = indexed
+            self._indexed = _Indexed(text, index, index.by_tag())
+        elif apobj is not None:
             for plugin in apobj.find(tag=MATCH_ALL_TAG, match_always=False):
                 channel = channel_of(plugin)
                 self._plugins.setdefault(channel.url, plugin)
@@ -157,10 +200,10 @@ class Channels:
 
     @property
     def is_local(self) -> bool:
-        return self.apprise is None
+        return self.apprise is None and self._indexed is None
 
     def channels_for(self, tag: str) -> list[Channel]:
-        if self.apprise is None:
+        if self.is_local:
             url = local_url(self.local_dir, tag)
             return [
                 Channel(
@@ -170,9 +213,42 @@ class Channels:
                     body_format="text",
                 )
             ]
-        return list(self._by_tag.get(tag.lower(), []))
+        key = tag.lower()
+        if self._indexed is not None and key not in self._by_tag:
+            self._load(key, self._indexed)
+        return list(self._by_tag.get(key, []))
+
+    def _load(self, key: str, indexed: _Indexed) -> None:
+        """The tag's plugins, each entry made once (an entry may serve several tags)."""
+        with self._lock:
+            if key in self._by_tag:
+                return
+            channels = []
+            for number in indexed.by_tag.get(key, []):
+                if number not in indexed.plugins:
+                    entry = indexed.index.entries[number]
+                    url = indexed.index.url(indexed.text, number)
+                    if url.lower().startswith(f"{LOCAL_SCHEMA}://"):
+                        register_local_schema()
+                    plugin = apprise.Apprise.instantiate(url, asset=ASSET, tag=list(entry.tags))
+                    if plugin is None:
+                        # Apprise's own load drops such an entry with a warning: so do we.
+                        log.warning(
+                            "Apprise 配置中的通知地址 %s 无法识别,已跳过", any_url_shown(url)
+                        )
+                    indexed.plugins[number] = plugin
+                plugin = indexed.plugins[number]
+                if plugin is not None:
+                    channel = channel_of(plugin)
+                    self._plugins.setdefault(channel.url, plugin)
+                    channels.append(channel)
+            self._by_tag[key] = channels
 
     def has_channel(self, tag: str) -> bool:
+        if self._indexed is not None:
+            # By the index alone (no plugin made): an entry Apprise cannot read shows up when
+            # its notice is sent, as waiting for a channel.
+            return tag.lower() in self._indexed.by_tag
         return bool(self.channels_for(tag))
 
     def without_channel(self, tags: list[str]) -> list[str]:
@@ -184,10 +260,24 @@ class Channels:
         plugin = self._plugins.get(channel.url)
         if plugin is not None:
             return plugin
+        if channel.is_local:
+            register_local_schema()
         plugin = apprise.Apprise.instantiate(channel.url, asset=ASSET)
         if plugin is None:
             raise ChannelConfigError(f"通知渠道 {channel.masked} 无法识别,请检查 Apprise 配置")
         return plugin
+
+
+def _index_of(path: Path, settings: Settings) -> tuple[str, ConfigIndex] | None:
+    """The configuration's text and index when it has the plain shape (channel_index)."""
+    try:
+        if path.stat().st_size > CONFIG_MAX_BYTES:
+            return None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None  # Apprise reads it and says what is wrong
+    index = cached_index(text, settings.data_dir / "cache")
+    return (text, index) if index is not None else None
 
 
 def load_channels(settings: Settings) -> Channels:
@@ -206,6 +296,10 @@ def load_channels(settings: Settings) -> Channels:
             f"找不到 Apprise 配置文件 {path},请检查 RECTIFY_APPRISE_CONFIG;"
             "不设置该变量时通知写入本地文件夹"
         )
+    indexed = _index_of(path, settings)
+    if indexed is not None:
+        return Channels(None, local_dir=settings.local_notices_dir, indexed=indexed)
+    register_local_schema()  # a configuration may name the local folder too
     source = apprise.AppriseConfig.instantiate(str(path.resolve()), asset=ASSET)
     if source is None:
         raise ChannelConfigError(f"Apprise 配置文件 {path} 无法读取,请检查格式(YAML 或 TEXT)")

@@ -7,10 +7,12 @@
   until nothing is due, so N deliverers each take a share.
 - Lease: a claim is held for `[notify] lease_seconds` (default 2 minutes) and renewed while
   the run works; a crashed deliverer's unsent notices are due again once its lease runs out.
-- Send: a batch's sends are grouped into lanes run in parallel threads. One lane per channel
-  URL (Apprise's plugin object throttles a rate-limited group robot); for email, a few
-  lanes per SMTP server and account (`[notify] smtp_connections`), each keeping one SMTP
-  connection open for the whole run. Every email carries a Message-ID derived from the
+- Send: sends are grouped into lanes run in parallel threads. One lane per channel URL
+  (Apprise's plugin object throttles a rate-limited group robot); for email, one lane per
+  SMTP server and account with a few senders (`[notify] smtp_connections`), each keeping
+  one SMTP connection open for the whole run. Lanes outlive a batch: the next batch is
+  claimed and prepared while the last one is sent (at most one batch queued ahead, and at
+  most a batch's worth of sends at once). Every email carries a Message-ID derived from the
   notice key, so a repeat after a crash is recognisable by mail systems.
 - Record: each send's result is committed before its lane sends the next (one recorder
   thread commits whatever the lanes finished meanwhile in one transaction), so a crash
@@ -25,6 +27,8 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
+import itertools
 import logging
 import mimetypes
 import queue
@@ -34,8 +38,8 @@ import ssl
 import threading
 import time
 import uuid
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections import defaultdict, deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -45,8 +49,6 @@ import apprise
 import sqlalchemy as sa
 from apprise.attachment.memory import AttachMemory
 from apprise.common import NotifyFormat
-from apprise.plugins.email.base import NotifyEmail
-from apprise.plugins.email.smtp import SMTPSecureMode
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models.outbox import ChannelSlot, Notice, NoticeAttempt
@@ -101,6 +103,13 @@ class DeliveryReport:
             "skipped_no_channel": self.skipped_no_channel,
             "errors": self.errors,
         }
+
+    @property
+    def any_failed(self) -> bool:
+        """A notice of this run did not go out: a channel refused it (failed, or pending
+        for a retry) or it could not be rendered. Waiting for a channel and written to the
+        local folder are outcomes by design, not failures."""
+        return bool(self.failed or self.retrying or self.errors)
 
     def summary(self) -> str:
         """The counts in the words the office reads (check, deliver, weekly, the flows)."""
@@ -469,6 +478,7 @@ class Recorder:
             if attempts:
                 conn.execute(sa.insert(NoticeAttempt.__table__), attempts)  # type: ignore[attr-defined]
         for outcome in settled:
+            self.outcomes.pop(outcome.notice.id, None)
             self._count(outcome)
 
     def _final(self, o: _Outcome) -> dict[str, Any]:
@@ -594,11 +604,15 @@ class ChannelSlots:
 
 
 def send_apprise_lane(
-    channels: Channels, jobs: list[Job], record: Record, *, slots: ChannelSlots
+    channels: Channels, jobs: Iterable[Job], record: Record, *, slots: ChannelSlots
 ) -> None:
     """All sends to one channel URL, in order, through one plugin object, at the channel's
     rate across every deliverer."""
-    channel = jobs[0][1]
+    first = next(iter(jobs), None)
+    if first is None:
+        return
+    jobs = itertools.chain([first], jobs)
+    channel = first[1]
     try:
         plugin = channels.plugin_for(channel)
         apobj = apprise.Apprise(asset=ASSET)
@@ -641,6 +655,10 @@ def smtp_lane_key(plugin: Any) -> tuple[Any, ...]:
 
 def smtp_connect(plugin: Any) -> smtplib.SMTP:
     """One SMTP connection as Apprise would open it (SSL / STARTTLS / plain, then login)."""
+    # Apprise's email plugin loads only when email is sent: a run that sends nothing saves
+    # a tenth of its start-up (it pulls in requests and the WKD lookup).
+    from apprise.plugins.email.smtp import SMTPSecureMode
+
     context = ssl.create_default_context()
     if not plugin.verify_certificate:
         context.check_hostname = False
@@ -701,6 +719,8 @@ def message_id(notice_key: str, channel: Channel, address: str, domain: str) -> 
 
 
 def _email_messages(plugin: Any, notice: ClaimedNotice, channel: Channel) -> list[Any]:
+    from apprise.plugins.email.base import NotifyEmail
+
     attach = notice.attachment()
     messages = list(
         NotifyEmail.prepare_emails(
@@ -726,10 +746,14 @@ def _email_messages(plugin: Any, notice: ClaimedNotice, channel: Channel) -> lis
 
 
 def send_smtp_lane(
-    channels: Channels, jobs: list[Job], record: Record, *, pool: SmtpConnections
+    channels: Channels, jobs: Iterable[Job], record: Record, *, pool: SmtpConnections
 ) -> None:
     """Email to one SMTP server and account over one connection (reopened if it drops)."""
-    first = channels.plugin_for(jobs[0][1])
+    head = next(iter(jobs), None)
+    if head is None:
+        return
+    jobs = itertools.chain([head], jobs)
+    first = channels.plugin_for(head[1])
     key = smtp_lane_key(first)
     conn = pool.take(key)
     try:
@@ -770,22 +794,101 @@ def send_smtp_lane(
             pool.give_back(key, conn)
 
 
-def lanes_for(
-    channels: Channels, jobs: Sequence[Job], *, smtp_connections: int
-) -> dict[tuple[Any, ...], list[Job]]:
-    """Jobs by lane: one per channel URL; a few per SMTP server and account."""
-    by_server: dict[tuple[Any, ...], list[Job]] = defaultdict(list)
-    lanes: dict[tuple[Any, ...], list[Job]] = defaultdict(list)
-    for notice, channel in jobs:
-        if channel.is_email:
-            by_server[smtp_lane_key(channels.plugin_for(channel))].append((notice, channel))
-        else:
-            lanes[("url", channel.url)].append((notice, channel))
-    for server, server_jobs in by_server.items():
-        n = max(1, min(smtp_connections, len(server_jobs)))
-        for i, job in enumerate(server_jobs):
-            lanes[(*server, i % n)].append(job)
-    return lanes
+def lane_of(channels: Channels, channel: Channel, *, smtp_connections: int) -> tuple[Any, int]:
+    """(lane, how many senders it may have): one per channel URL; for email one lane per
+    SMTP server and account with a few connections."""
+    if channel.is_email:
+        return smtp_lane_key(channels.plugin_for(channel)), max(1, smtp_connections)
+    return ("url", channel.url), 1
+
+
+class Lanes:
+    """Sending lanes that outlive a claimed batch, so the next batch is claimed and prepared
+    while this one is still being sent (a pause between batches left every connection idle
+    while plugins were made and the claim committed).
+
+    A lane is a queue of jobs and at most its number of senders, each a task on the thread
+    pool that sends from the queue until it is empty. One sender per channel URL keeps a
+    channel's messages in order and at its rate; an SMTP lane's senders each hold one
+    connection."""
+
+    def __init__(
+        self,
+        pool: ThreadPoolExecutor,
+        channels: Channels,
+        record: Record,
+        *,
+        smtp: SmtpConnections,
+        slots: ChannelSlots,
+        smtp_connections: int,
+    ) -> None:
+        self.pool = pool
+        self.channels = channels
+        self.record = record
+        self.smtp = smtp
+        self.slots = slots
+        self.smtp_connections = smtp_connections
+        self._changed = threading.Condition()
+        self._queues: dict[Any, deque[Job]] = defaultdict(deque)
+        self._senders: dict[Any, int] = defaultdict(int)
+        self.outstanding = 0  # jobs queued or being sent
+        self.error: BaseException | None = None
+
+    def add(self, jobs: Sequence[Job]) -> None:
+        start: list[Any] = []
+        for job in jobs:
+            lane, senders = lane_of(self.channels, job[1], smtp_connections=self.smtp_connections)
+            with self._changed:
+                self._queues[lane].append(job)
+                self.outstanding += 1
+                if self._senders[lane] < senders:
+                    self._senders[lane] += 1
+                    start.append(lane)
+        for lane in start:
+            self.pool.submit(self._send, lane)
+
+    def wait_until_at_most(self, outstanding: int) -> None:
+        with self._changed:
+            while self.outstanding > outstanding and self.error is None:
+                self._changed.wait()
+        if self.error is not None:
+            raise self.error
+
+    def _take(self, lane: Any) -> Generator[Job, None, None]:
+        """The lane's jobs one by one; a job counts as done when the sender asks for the next."""
+        while True:
+            with self._changed:
+                queue = self._queues[lane]
+                if not queue:
+                    self._senders[lane] -= 1
+                    return
+                job = queue.popleft()
+            try:
+                yield job
+            finally:
+                with self._changed:
+                    self.outstanding -= 1
+                    self._changed.notify_all()
+
+    def _send(self, lane: Any) -> None:
+        jobs = self._take(lane)
+        try:
+            if lane[0] == "smtp":
+                send_smtp_lane(self.channels, jobs, self.record, pool=self.smtp)
+            else:
+                send_apprise_lane(self.channels, jobs, self.record, slots=self.slots)
+        except BaseException as exc:
+            finished = inspect.getgeneratorstate(jobs) == inspect.GEN_CLOSED
+            jobs.close()  # the job in hand counts as done
+            with self._changed:
+                # The lane's queued notices stay claimed: its lease runs out and a later run
+                # sends them. The run ends with this error, as a sender's crash should.
+                self.error = self.error or exc
+                dropped = len(self._queues.pop(lane, ()))
+                self.outstanding -= dropped
+                if not finished:
+                    self._senders[lane] -= 1
+                self._changed.notify_all()
 
 
 # --- the run --------------------------------------------------------------------------
@@ -830,8 +933,22 @@ def deliver_pending(
     smtp = SmtpConnections()
     slots = ChannelSlots(engine)
     try:
-        with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
+        # At most a batch's worth of sends at once, as when lanes ended with their batch: a
+        # crash repeats at most that many messages, however far ahead the claims are.
+        senders = max(1, min(max_workers, config.claim_batch))
+        with ThreadPoolExecutor(max_workers=senders) as pool:
+            lanes = Lanes(
+                pool,
+                channels,
+                recorder.record,
+                smtp=smtp,
+                slots=slots,
+                smtp_connections=config.smtp_connections,
+            )
             while report.quiet_until is None and (limit is None or report.claimed < limit):
+                # One batch queued behind the one being sent: claims stay small, so other
+                # deliverers take their share, and the lanes never wait for a claim.
+                lanes.wait_until_at_most(config.claim_batch)
                 take = (
                     config.claim_batch
                     if limit is None
@@ -843,20 +960,8 @@ def deliver_pending(
                 if not batch:
                     break
                 report.claimed += len(batch)
-                jobs = _jobs(batch, channels, outcomes, recorder)
-                lanes = lanes_for(channels, jobs, smtp_connections=config.smtp_connections)
-                futures = [
-                    pool.submit(send_smtp_lane, channels, lane, recorder.record, pool=smtp)
-                    if key[0] == "smtp"
-                    else pool.submit(
-                        send_apprise_lane, channels, lane, recorder.record, slots=slots
-                    )
-                    for key, lane in lanes.items()
-                ]
-                for future in futures:
-                    future.result()
-                for notice in batch:
-                    outcomes.pop(notice.id, None)
+                lanes.add(_jobs(batch, channels, outcomes, recorder))
+            lanes.wait_until_at_most(0)
     finally:
         recorder.close()
         smtp.close()

@@ -66,7 +66,9 @@ def test_check_writes_notices_to_the_local_folder_and_a_rerun_sends_nothing(
     overdue_ledger, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     cli = overdue_ledger
-    first = json.loads(cli("check", "--as-of", "2026-10-26", "--json", check=True).out)
+    checked = cli("check", "--as-of", "2026-10-26", "--json")
+    assert checked.code == 0  # written to the local folder by design: not a failure
+    first = json.loads(checked.out)
     again = json.loads(cli("check", "--as-of", "2026-10-26", "--json", check=True).out)
 
     # Written to files, not sent: the outbox says so.
@@ -95,8 +97,9 @@ def test_a_recipient_without_a_channel_is_listed_by_name(
     )
     cli.env["RECTIFY_APPRISE_CONFIG"] = str(config)
 
-    result = cli("check", "--as-of", "2026-10-26", check=True)
+    result = cli("check", "--as-of", "2026-10-26")
 
+    assert result.code == 0  # waiting for a channel is by design, not a failure
     assert "未配置通知渠道:审计处、王副县长" in result.out
     assert "已发送 1 份" in result.out and "未配置通知渠道(等待) 2 份" in result.out
     assert "发送失败 0 份" in result.out
@@ -124,13 +127,13 @@ def test_deliver_retries_a_failed_notice_now(
     )
     cli.env["RECTIFY_APPRISE_CONFIG"] = str(config)
     http_receiver.fail_next = 3
-    first = cli("check", "--as-of", "2026-10-26", check=True)
-    assert "待重试 3 份" in first.out
+    first = cli("check", "--as-of", "2026-10-26")
+    assert first.code == 3 and "待重试 3 份" in first.out
     assert "待发送" in cli("outbox", "--status", "pending", check=True).out
 
-    retry = cli("deliver", check=True)
+    retry = cli("deliver")
 
-    assert "已发送 3 份" in retry.out
+    assert retry.code == 0 and "已发送 3 份" in retry.out
     assert len(http_receiver.received()) == 3
 
 
@@ -145,7 +148,8 @@ def test_outbox_retry_requeues_failed_notices_and_deliver_sends_them(
     )
     cli.env["RECTIFY_APPRISE_CONFIG"] = str(config)
     http_receiver.fail_next = 3
-    first = cli("check", "--as-of", "2026-10-26", check=True)
+    first = cli("check", "--as-of", "2026-10-26")
+    assert first.code == 3
     assert "发送失败 3 份" in first.out and "对方返回HTTP 500" in first.out
 
     retry = cli("outbox", "retry", "--failed", "--recipient", "财务处", check=True)
@@ -167,3 +171,34 @@ def test_a_missing_apprise_configuration_is_an_error_when_channels_are_required(
 
     assert result.code == 1 and "未配置 Apprise 配置文件" in result.err
     assert not (tmp_path / "data" / "notices").exists()
+
+
+def test_check_and_deliver_exit_3_when_a_notice_did_not_go_out(
+    overdue_ledger, tmp_path: Path, http_receiver: HttpReceiver
+) -> None:  # type: ignore[no-untyped-def]
+    cli = overdue_ledger
+    config = write_apprise_config(
+        tmp_path / "apprise.yml", {http_receiver.url("all"): ["财务处", "审计处", "王副县长"]}
+    )
+    cli.env["RECTIFY_APPRISE_CONFIG"] = str(config)
+    http_receiver.fail_next = 1  # one of the three digests is refused
+
+    checked = cli("check", "--as-of", "2026-10-26", "--json")
+    report = json.loads(checked.out)
+    http_receiver.fail_next = 100  # the retry is refused too
+    delivered = cli("deliver", "--json")
+
+    assert checked.code == 3, checked.err
+    assert (report["sent"], report["retrying"]) == (2, 1)
+    assert delivered.code == 3 and json.loads(delivered.out)["retrying"] == 1
+    # Once the receiver takes it again, the next run is clean.
+    http_receiver.fail_next = 0
+    again = cli("deliver")
+    assert again.code == 0 and "已发送 1 份" in again.out
+    assert cli("deliver").code == 0  # nothing left to send is not a failure
+
+
+def test_the_help_of_check_and_deliver_documents_exit_code_3(overdue_ledger) -> None:  # type: ignore[no-untyped-def]
+    for command in ("check", "deliver"):
+        shown = overdue_ledger(command, "--help", check=True).out
+        assert "退出码" in shown and "3 有通知未能送出" in shown
