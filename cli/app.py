@@ -11,6 +11,7 @@ from cli import (
     documents,
     extensions,
     ledger_io,
+    parts,
     schedule,
     users,
     web,
@@ -38,6 +39,7 @@ for module in (
     corrections,
     extensions,
     users,
+    parts,
 ):
     module.register(app)
 

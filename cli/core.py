@@ -34,7 +34,7 @@ from ledger.inputs import (
 )
 from ledger.queries import TaskFilter, task_views
 from ledger.stats import percent_text
-from ledger.task_detail import TaskDetail, task_detail
+from ledger.task_detail import ReportItem, TaskDetail, task_detail
 from models.db import upgrade_schema
 from models.enums import ExtensionStatus, Light, ReportKind, Role, TaskKind, TaskStatus
 
@@ -320,8 +320,13 @@ def detail_json(detail: TaskDetail) -> dict[str, Any]:
             "next_steps": r.next_steps,
             "no_evidence_reason": r.no_evidence_reason,
             "evidence": [{"id": e.id, "name": e.name, "size": e.size} for e in r.evidence],
+            "unit_id": r.unit_id,
+            "open_parts_reason": r.open_parts_reason,
         }
         for r in detail.reports
+    ]
+    data["parts"] = [
+        {**p.state.as_json(), "report_ids": [r.id for r in p.reports]} for p in detail.parts
     ]
     data["extensions"] = [
         {
@@ -358,24 +363,23 @@ def _print_detail(detail: TaskDetail, ctx: Context) -> None:
         say(f"{label}(台账原列):{value}")
     if detail.returned_reason:
         say(f"销号申请已被退回,理由:{detail.returned_reason}")
-    if detail.reports:
+    if detail.task_reports:
         say("进展与销号申请:")
-    for r in detail.reports:
-        files = "、".join(f"{e.name}({e.size}字节)" for e in r.evidence)
-        if r.kind is ReportKind.imported:
-            # Dated as the ledger says, never by the day of the import.
-            when = f"台账导入({r.ledger_date})" if r.ledger_date else "台账导入"
-        else:
-            when = f"{r.at.astimezone(TZ):%Y-%m-%d %H:%M}"
-        say(f"- {when} {r.actor}【{r.kind_label}】{r.text}")
-        if r.issues:
-            say(f"  存在的问题:{r.issues}")
-        if r.next_steps:
-            say(f"  下一步打算:{r.next_steps}")
-        if r.no_evidence_reason:
-            say(f"  无需佐证的理由:{r.no_evidence_reason}")
-        if files:
-            say(f"  佐证材料:{files}")
+    for r in detail.task_reports:
+        _print_report(r)
+    for part in detail.parts:
+        state = part.state
+        done = (
+            f",{state.done_by} 于 {state.done_at.astimezone(TZ):%Y-%m-%d %H:%M} 标记"
+            if state.done_at
+            else ""
+        )
+        note = f",说明:{state.note}" if state.note else ""
+        say(f"配合单位“{state.unit}”承担的部分:{state.status.label}{done}{note}")
+        if not part.reports:
+            say("  尚未填报本单位部分的进展")
+        for r in part.reports:
+            _print_report(r, indent="  ")
     for x in detail.extensions:
         status = ExtensionStatus(x.status)
         decided = (
@@ -384,6 +388,26 @@ def _print_detail(detail: TaskDetail, ctx: Context) -> None:
         say(
             f"- 延期申请 {x.id}:{x.current_deadline} → {x.new_deadline},{x.reason}({status.label}{decided})"
         )
+
+
+def _print_report(r: ReportItem, indent: str = "") -> None:
+    files = "、".join(f"{e.name}({e.size}字节)" for e in r.evidence)
+    if r.kind is ReportKind.imported:
+        # Dated as the ledger says, never by the day of the import.
+        when = f"台账导入({r.ledger_date})" if r.ledger_date else "台账导入"
+    else:
+        when = f"{r.at.astimezone(TZ):%Y-%m-%d %H:%M}"
+    say(f"{indent}- {when} {r.actor}【{r.kind_label}】{r.text}")
+    if r.issues:
+        say(f"{indent}  存在的问题:{r.issues}")
+    if r.next_steps:
+        say(f"{indent}  下一步打算:{r.next_steps}")
+    if r.no_evidence_reason:
+        say(f"{indent}  无需佐证的理由:{r.no_evidence_reason}")
+    if r.open_parts_reason:
+        say(f"{indent}  配合单位部分未完成即申请销号的理由:{r.open_parts_reason}")
+    if files:
+        say(f"{indent}  佐证材料:{files}")
 
 
 @task_app.command("show")
@@ -464,9 +488,13 @@ def submit_cmd(
     summary: Annotated[str, typer.Option(help="整改情况摘要")],
     evidence: EvidenceOpt = None,
     no_evidence: Annotated[str, typer.Option("--no-evidence", help="无需佐证材料的理由")] = "",
+    open_parts_reason: Annotated[
+        str,
+        typer.Option("--parts-reason", help="配合单位的部分尚未全部完成时,仍申请销号的理由"),
+    ] = "",
     as_: AsOpt = None,
 ) -> None:
-    """申请销号。"""
+    """申请销号(牵头单位;各配合单位的部分须已完成,或写明理由)。"""
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         lifecycle.submit_for_closure(
@@ -474,6 +502,7 @@ def submit_cmd(
             summary=summary,
             evidence=evidence,
             no_evidence_reason=no_evidence,
+            open_parts_reason=open_parts_reason,
             session=session,
             actor=actor,
             now=ctx.now,

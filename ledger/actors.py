@@ -115,6 +115,26 @@ def require_task_actor(session: Session, actor: Actor, task: Task, what: str) ->
         )
 
 
+def co_unit_part(session: Session, actor: Actor, task: Task) -> int | None:
+    """The co-unit whose own part the actor acts on, or None when the actor acts on the task
+    itself (the office, the lead unit). Call after `require_task_actor`."""
+    if actor.is_office or actor.unit_id == task.lead_unit_id:
+        return None
+    return actor.unit_id
+
+
+def require_lead_actor(session: Session, actor: Actor, task: Task, what: str) -> None:
+    """The task itself is acted on by its lead unit (or the office); a co-unit acts on its
+    own part only (ledger.parts)."""
+    require_task_actor(session, actor, task, what)
+    if co_unit_part(session, actor, task) is not None:
+        raise ForbiddenError(
+            f"“{actor.name}”所在单位“{actor.unit_name or '未指定'}”是任务 {task.code} 的配合单位,"
+            f"只能填报和完成本单位承担的部分,不能{what};{what}由牵头单位办理",
+            field="actor",
+        )
+
+
 def remit_clause(actor: Actor) -> sa.ColumnElement[bool] | None:
     """What the actor may read: None means everything (the office)."""
     if actor.is_office:

@@ -42,9 +42,17 @@ from ledger.files import atomic_path
 from ledger.queries import live_rounds, live_tasks, report_day
 from ledger.registry import get_inspection
 from ledger.wording import cn_date, feedback_date_text
-from models.enums import Light, TaskKind, TaskStatus
+from models.enums import Light, PartStatus, TaskKind, TaskStatus
 from models.rules import Rules, light_of
-from models.tables import Inspection, Problem, ProgressReport, Task, TaskCoUnit, Unit
+from models.tables import (
+    Inspection,
+    Problem,
+    ProgressReport,
+    Task,
+    TaskCoUnit,
+    TaskPart,
+    Unit,
+)
 
 # (header, width in characters, kind of cell). Problem-level columns are merged.
 COLUMNS: list[tuple[str, float, str]] = [
@@ -64,6 +72,8 @@ COLUMNS: list[tuple[str, float, str]] = [
     ("预警", 7, "light"),
     ("最新进展", 30, "text"),
     ("进展日期", 11, "date"),
+    # Each co-unit's own part (ledger.parts): only on a sheet whose round has co-units.
+    ("配合单位完成情况", 24, "text"),
     ("备注", 12, "text"),
 ]
 PROBLEM_COLUMNS = ("序号", "问题类别", "反馈问题", "整改目标")
@@ -143,7 +153,8 @@ class _Styles:
 
 
 def _task_rows(session: Session, inspection_id: int) -> Iterator[sa.Row[Any]]:
-    """The round's tasks in ledger order with their latest progress: one streamed query."""
+    """The round's tasks in ledger order with their latest progress (the task's own: a
+    co-unit's report on its part is in 配合单位完成情况): one streamed query."""
     ranked = (
         sa.select(
             col(ProgressReport.task_id),
@@ -159,7 +170,7 @@ def _task_rows(session: Session, inspection_id: int) -> Iterator[sa.Row[Any]]:
             .label("rank"),
         )
         .join(Task, col(Task.id) == ProgressReport.task_id)
-        .where(col(Task.inspection_id) == inspection_id)
+        .where(col(Task.inspection_id) == inspection_id, col(ProgressReport.unit_id).is_(None))
         .subquery()
     )
     latest = sa.select(ranked).where(ranked.c.rank == 1).subquery()
@@ -209,6 +220,73 @@ def _co_units(session: Session, inspection_id: int) -> dict[int, str]:
     return {k: "、".join(v) for k, v in out.items()}
 
 
+def _has_co_units(session: Session, inspection_id: int) -> bool:
+    return (
+        session.execute(
+            sa.select(col(TaskCoUnit.task_id))
+            .join(Task, col(Task.id) == TaskCoUnit.task_id)
+            .where(col(Task.inspection_id) == inspection_id)
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def _parts(session: Session, inspection_id: int) -> dict[int, str]:
+    """Each task's co-units' parts, a line each: 财务股:已完成(2026-11-05);已核对拨付进度.
+    Two queries for the round: the parts, and each part's latest report."""
+    ranked = (
+        sa.select(
+            col(ProgressReport.task_id),
+            col(ProgressReport.unit_id),
+            col(ProgressReport.text),
+            sa.func.row_number()
+            .over(
+                partition_by=(col(ProgressReport.task_id), col(ProgressReport.unit_id)),
+                order_by=(col(ProgressReport.reported_at).desc(), col(ProgressReport.id).desc()),
+            )
+            .label("rank"),
+        )
+        .join(Task, col(Task.id) == ProgressReport.task_id)
+        .where(col(Task.inspection_id) == inspection_id, col(ProgressReport.unit_id).is_not(None))
+        .subquery()
+    )
+    latest = {
+        (task_id, unit_id): text
+        for task_id, unit_id, text in session.execute(
+            sa.select(ranked.c.task_id, ranked.c.unit_id, ranked.c.text).where(ranked.c.rank == 1)
+        )
+    }
+    rows = session.execute(
+        sa.select(
+            col(TaskCoUnit.task_id),
+            col(TaskCoUnit.unit_id),
+            col(Unit.name),
+            col(TaskPart.status),
+            col(TaskPart.done_at),
+        )
+        .join(Unit, col(Unit.id) == TaskCoUnit.unit_id)
+        .join(Task, col(Task.id) == TaskCoUnit.task_id)
+        .outerjoin(
+            TaskPart,
+            (col(TaskPart.task_id) == TaskCoUnit.task_id)
+            & (col(TaskPart.unit_id) == TaskCoUnit.unit_id),
+        )
+        .where(col(Task.inspection_id) == inspection_id)
+        .order_by(col(TaskCoUnit.task_id), col(TaskCoUnit.position))
+    )
+    out: dict[int, list[str]] = {}
+    for task_id, unit_id, name, status, done_at in rows:
+        state = PartStatus(status) if status else PartStatus.open
+        line = f"{name}:{state.label}"
+        if state is PartStatus.done and done_at is not None:
+            line += f"({done_at.astimezone(_SHANGHAI):%Y-%m-%d})"
+        if text := latest.get((task_id, unit_id)):
+            line += f";{text}"
+        out.setdefault(task_id, []).append(line)
+    return {k: "\n".join(v) for k, v in out.items()}
+
+
 def _task_count(session: Session, inspection_id: int) -> int:
     return int(
         session.execute(
@@ -248,7 +326,7 @@ class _SheetRows:
         text = escape(_clean(str(value)))
         return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
-    def values(self, t: Any, co_units: dict[int, str]) -> dict[str, Any]:
+    def values(self, t: Any, co_units: dict[int, str], parts: dict[int, str]) -> dict[str, Any]:
         kind, status = TaskKind(t.kind), TaskStatus(t.status)
         light = light_of(
             kind=kind, status=status, deadline=t.deadline, today=self.today, rules=self.rules
@@ -277,6 +355,7 @@ class _SheetRows:
             "预警": light,
             "最新进展": t.progress or "",
             "进展日期": reported,
+            "配合单位完成情况": parts.get(t.id, ""),
             "备注": t.note,
         }
 
@@ -407,7 +486,12 @@ def export_ledger(
             .select_from(Problem)
             .where(col(Problem.inspection_id) == inspection.id, col(Problem.category) != "")
         ).scalar_one()
-        columns = [c for c in COLUMNS if has_category or c[0] != "问题类别"]
+        has_co_units = _has_co_units(session, inspection.id)
+        columns = [
+            c
+            for c in COLUMNS
+            if (has_category or c[0] != "问题类别") and (has_co_units or c[0] != "配合单位完成情况")
+        ]
         ws = _prepare_sheet(
             wb,
             inspection,
@@ -473,6 +557,7 @@ def _stream_sheet(
     )
     writer = _SheetRows(styles, columns, today, rules, first_row=4)
     co_units = _co_units(session, inspection_id)
+    parts = _parts(session, inspection_id) if "配合单位完成情况" in writer.index else {}
     with dst.open(name, "w", force_zip64=True) as out:
         out.write(head.encode("utf-8"))
         group: list[dict[str, Any]] = []
@@ -482,7 +567,7 @@ def _stream_sheet(
                 out.write(writer.group(group).encode("utf-8"))
                 group = []
             current = t.problem_id
-            group.append(writer.values(t, co_units))
+            group.append(writer.values(t, co_units, parts))
         if group:
             out.write(writer.group(group).encode("utf-8"))
         out.write(b"</sheetData>")

@@ -24,6 +24,10 @@ ACTION_LABELS = {
     "import": "导入台账",
     "progress": "填报进展",
     "submit": "申请销号",
+    "part_progress": "填报配合部分进展",
+    "part_done": "配合部分标记完成",
+    "part_reopen": "配合部分重新打开",
+    "submit_open_parts": "配合部分未完成即申请销号",
     "verify": "销号",
     "return": "退回",
     "extension_request": "申请延期",
@@ -50,6 +54,7 @@ FIELD_LABELS = {
     "co_units": "配合单位",
     "note": "备注",
     "kind": "任务类型",
+    "part": "配合单位的部分",
 }
 # Stored values a user reads as words: an import wrote raw status values before the
 # lifecycle's labels were used everywhere, so both read the same.

@@ -12,16 +12,31 @@ from pathlib import Path
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
-from ledger.actors import Actor, require_office, require_task_actor
+from ledger.actors import (
+    Actor,
+    co_unit_part,
+    require_lead_actor,
+    require_office,
+    require_task_actor,
+)
 from ledger.decision_notices import announce_extension, announce_return, announce_verify
-from ledger.errors import InvalidInputError, LifecycleError, NotFoundError
+from ledger.errors import ForbiddenError, InvalidInputError, LifecycleError, NotFoundError
 from ledger.evidence import store_files
 from ledger.followup_due import schedule_followup
 from ledger.history import record, record_changes
+from ledger.parts import PartState, open_parts
 from models import rules as R
-from models.enums import ExtensionStatus, ReportKind, TaskStatus
+from models.enums import ExtensionStatus, PartStatus, ReportKind, TaskStatus
 from models.limits import Limits
-from models.tables import Evidence, Extension, Inspection, ProgressReport, Task
+from models.tables import (
+    Evidence,
+    Extension,
+    Inspection,
+    ProgressReport,
+    Task,
+    TaskPart,
+    Unit,
+)
 
 
 def get_task(session: Session, task_id: int) -> Task:
@@ -105,6 +120,8 @@ def _add_report(
     evidence_store: Path,
     evidence_max_bytes: int,
     no_evidence_reason: str = "",
+    unit_id: int | None = None,
+    open_parts_reason: str = "",
 ) -> ProgressReport:
     # Stored before any row is added: a refused or unreadable file leaves nothing recorded.
     files = store_files(evidence_store, evidence, max_bytes=evidence_max_bytes)
@@ -118,6 +135,8 @@ def _add_report(
         issues=issues,
         next_steps=next_steps,
         no_evidence_reason=no_evidence_reason,
+        unit_id=unit_id,
+        open_parts_reason=open_parts_reason,
     )
     session.add(report)
     session.flush()
@@ -140,12 +159,23 @@ def report_progress(
     evidence_store: Path,
     evidence_max_bytes: int = Limits.evidence_max_bytes,
 ) -> ProgressReport:
-    """进展填报: the first report moves 待整改 to 整改中."""
+    """进展填报: the first report moves 待整改 to 整改中.
+
+    A co-unit's report is about its own part (the report carries its unit), and its part
+    must not be marked 已完成; the lead unit's and the office's are the task's."""
     if not text.strip():
         raise InvalidInputError("进展内容不能为空", field="text")
     task = live_task(session, task_id)
     require_task_actor(session, actor, task, "填报进展")
+    part_unit = co_unit_part(session, actor, task)
     new = _next_status(R.after_progress, TaskStatus(task.status))
+    if part_unit is not None:
+        part = session.get(TaskPart, (task.id, part_unit))
+        if part is not None and part.status == PartStatus.done:
+            raise LifecycleError(
+                f"“{actor.unit_name}”承担的部分已标记完成;如需继续填报,请先重新打开本单位的部分",
+                field="task_id",
+            )
     report = _add_report(
         session,
         task,
@@ -158,18 +188,20 @@ def report_progress(
         evidence=evidence or [],
         evidence_store=evidence_store,
         evidence_max_bytes=evidence_max_bytes,
+        unit_id=part_unit,
     )
     assert task.id is not None
     record(
         session,
         actor=actor,
-        action="progress",
+        action="progress" if part_unit is None else "part_progress",
         entity="task",
         entity_id=task.id,
         task_id=task.id,
         now=now,
         field="progress",
         new=text.strip(),
+        note="" if part_unit is None else f"{actor.unit_name}承担的部分",
     )
     if new != task.status:
         _set_status(session, task, new, actor=actor, action="progress", now=now)
@@ -184,15 +216,18 @@ def submit_for_closure(
     summary: str,
     evidence: list[Path] | None = None,
     no_evidence_reason: str = "",
+    open_parts_reason: str = "",
     session: Session,
     actor: Actor,
     now: datetime,
     evidence_store: Path,
     evidence_max_bytes: int = Limits.evidence_max_bytes,
 ) -> ProgressReport:
-    """申请销号: needs a summary and evidence, or an explicit reason why none is needed."""
+    """申请销号: needs a summary and evidence, or an explicit reason why none is needed; and
+    every co-unit's part 已完成, or the reason why not (kept on the request and in history,
+    for the office to read at review)."""
     task = live_task(session, task_id)
-    require_task_actor(session, actor, task, "申请销号")
+    require_lead_actor(session, actor, task, "申请销号")
     new = _next_status(
         R.after_submit,
         TaskStatus(task.status),
@@ -200,6 +235,15 @@ def submit_for_closure(
         evidence_count=len(evidence or []),
         no_evidence_reason=no_evidence_reason,
     )
+    assert task.id is not None
+    not_done = open_parts(session, task.id)
+    reason = open_parts_reason.strip() if not_done else ""
+    if not_done and not reason:
+        raise LifecycleError(
+            f"任务 {task.code} 还有配合单位的部分未完成({_unit_names(not_done)}):"
+            "请待各配合单位标记完成后再申请销号,或写明未完成也申请销号的理由",
+            field="open_parts_reason",
+        )
     report = _add_report(
         session,
         task,
@@ -211,9 +255,27 @@ def submit_for_closure(
         evidence_store=evidence_store,
         evidence_max_bytes=evidence_max_bytes,
         no_evidence_reason=no_evidence_reason.strip(),
+        open_parts_reason=reason,
     )
     _set_status(session, task, new, actor=actor, action="submit", now=now, note=summary.strip())
+    if not_done:
+        record(
+            session,
+            actor=actor,
+            action="submit_open_parts",
+            entity="task",
+            entity_id=task.id,
+            task_id=task.id,
+            now=now,
+            field="part",
+            new=_unit_names(not_done),
+            note=reason,
+        )
     return report
+
+
+def _unit_names(parts: list[PartState]) -> str:
+    return "、".join(p.unit for p in parts)
 
 
 def verify_closure(
@@ -270,7 +332,7 @@ def request_extension(
     if not reason.strip():
         raise InvalidInputError("申请延期须写明理由", field="reason")
     task = live_task(session, task_id)
-    require_task_actor(session, actor, task, "申请延期")
+    require_lead_actor(session, actor, task, "申请延期")
     try:
         R.check_extension_request(
             kind=task.kind,
@@ -379,3 +441,112 @@ def decide_extension(
     _touch(session, task, now)
     announce_extension(session, task, extension, now=now)
     return extension
+
+
+def _own_part(session: Session, actor: Actor, task: Task, what: str) -> int:
+    """The co-unit whose part the actor may mark: only its own unit's users do."""
+    require_task_actor(session, actor, task, what)
+    unit_id = co_unit_part(session, actor, task)
+    if unit_id is None:
+        raise ForbiddenError(
+            f"“{actor.name}”不是任务 {task.code} 配合单位的人员,不能{what};"
+            "配合单位的部分由该配合单位自己标记,牵头单位和整改办可查看各部分",
+            field="actor",
+        )
+    return unit_id
+
+
+def _part_row(session: Session, task_id: int, unit_id: int) -> TaskPart:
+    row = session.get(TaskPart, (task_id, unit_id))
+    return row if row is not None else TaskPart(task_id=task_id, unit_id=unit_id)
+
+
+def mark_part_done(
+    task_id: int, *, note: str = "", session: Session, actor: Actor, now: datetime
+) -> PartState:
+    """标记完成: the co-unit's own part, once it has reported on it, while the task is open."""
+    task = live_task(session, task_id)
+    unit_id = _own_part(session, actor, task, "标记配合部分完成")
+    if task.status == TaskStatus.closed:
+        raise LifecycleError(f"任务 {task.code} 已销号,不能再标记", field="task_id")
+    part = _part_row(session, task_id, unit_id)
+    if part.status == PartStatus.done:
+        raise LifecycleError(
+            f"“{actor.unit_name}”承担的部分已于 {part.done_at:%Y-%m-%d} 标记完成,无需重复标记",
+            field="task_id",
+        )
+    reported = session.exec(
+        select(ProgressReport.id).where(
+            ProgressReport.task_id == task_id, ProgressReport.unit_id == unit_id
+        )
+    ).first()
+    if reported is None:
+        raise LifecycleError(
+            f"“{actor.unit_name}”尚未填报本单位承担部分的进展,请先填报进展(附佐证材料)再标记完成",
+            field="task_id",
+        )
+    part.status, part.done_at, part.done_by, part.note = (
+        PartStatus.done,
+        now,
+        actor.name,
+        note.strip(),
+    )
+    return _save(session, task, part, actor=actor, now=now, action="part_done", note=note.strip())
+
+
+def reopen_part(
+    task_id: int, *, reason: str = "", session: Session, actor: Actor, now: datetime
+) -> PartState:
+    """重新打开: the co-unit takes its 已完成 back, before the task is 已销号."""
+    task = live_task(session, task_id)
+    unit_id = _own_part(session, actor, task, "重新打开配合部分")
+    if task.status == TaskStatus.closed:
+        raise LifecycleError(f"任务 {task.code} 已销号,配合部分不能再重新打开", field="task_id")
+    part = _part_row(session, task_id, unit_id)
+    if part.status != PartStatus.done:
+        raise LifecycleError(
+            f"“{actor.unit_name}”承担的部分尚未标记完成,无需重新打开", field="task_id"
+        )
+    part.status, part.done_at, part.done_by, part.note = PartStatus.open, None, None, ""
+    return _save(
+        session, task, part, actor=actor, now=now, action="part_reopen", note=reason.strip()
+    )
+
+
+def _save(
+    session: Session,
+    task: Task,
+    part: TaskPart,
+    *,
+    actor: Actor,
+    now: datetime,
+    action: str,
+    note: str,
+) -> PartState:
+    session.add(part)
+    assert task.id is not None
+    unit = session.get(Unit, part.unit_id)
+    assert unit is not None
+    record(
+        session,
+        actor=actor,
+        action=action,
+        entity="task",
+        entity_id=task.id,
+        task_id=task.id,
+        now=now,
+        field="part",
+        old=(PartStatus.open if action == "part_done" else PartStatus.done).label,
+        new=PartStatus(part.status).label,
+        note=f"{unit.name}承担的部分" + (f":{note}" if note else ""),
+    )
+    _touch(session, task, now)  # the task's version moves on: a closure request in flight conflicts
+    return PartState(
+        task_id=task.id,
+        unit_id=part.unit_id,
+        unit=unit.name,
+        status=PartStatus(part.status),
+        done_at=part.done_at,
+        done_by=part.done_by,
+        note=part.note,
+    )

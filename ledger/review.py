@@ -32,6 +32,8 @@ class ClosureRequest:
     asked_by: str
     asked_at: datetime
     evidence: list[EvidenceItem]
+    # Asked while co-units' parts were not all 已完成: why (the lead unit's words).
+    open_parts_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def review_queue(*, session: Session, actor: Actor, today: date, rules: Rules) -
             asked_by=report.actor,
             asked_at=report.reported_at,
             evidence=files,
+            open_parts_reason=report.open_parts_reason,
         )
         for v in submitted
         if v.id in closures

@@ -16,6 +16,7 @@ from ledger.actors import Actor, remit_clause
 from ledger.errors import NotFoundError
 from ledger.evidence import blob_path
 from ledger.history import HistoryItem, history_items
+from ledger.parts import PartState, task_parts
 from ledger.queries import TaskFilter, TaskView, task_views
 from models.cadence import effective_cadence
 from models.enums import ExtensionStatus, ReportKind, Role, TaskStatus
@@ -53,6 +54,16 @@ class ReportItem:
     no_evidence_reason: str
     evidence: list[EvidenceItem]
     ledger_date: date | None = None  # an imported report: the date the ledger gives it
+    unit_id: int | None = None  # a co-unit's report on its own part; None: the task's
+    open_parts_reason: str = ""  # a closure request asked with parts not done: why
+
+
+@dataclass(frozen=True)
+class PartItem:
+    """A co-unit's part as the task page shows it: its state and its own reports."""
+
+    state: PartState
+    reports: list[ReportItem]
 
 
 @dataclass
@@ -61,22 +72,47 @@ class TaskDetail:
     reports: list[ReportItem]
     extensions: list[Extension]
     history: list[HistoryItem]
+    # Each co-unit's own part, in the ledger's order of co-units (every reader sees all).
+    parts: list[PartItem] = field(default_factory=list)
     # What the actor may do here; the page offers only these, the services check again.
     may_report: bool = False
     may_review: bool = False
+    # The co-unit whose part the actor reports on and marks (None: the actor acts on the task).
+    own_part_unit: int | None = None
     returned_reason: str = ""  # the office's reason when the last closure request was returned
     pending_extension: Extension | None = field(default=None)
     report_cadence: str = "none"  # 报送周期 in effect (models.cadence spec)
     report_cadence_label: str = ""  # 每周一(随轮次) / 每月15日(本任务) / 不定期报送(默认)
 
     @property
+    def task_reports(self) -> list[ReportItem]:
+        """The task's own reports (the lead unit's and the office's)."""
+        return [r for r in self.reports if r.unit_id is None]
+
+    @property
+    def own_part(self) -> PartItem | None:
+        return next((p for p in self.parts if p.state.unit_id == self.own_part_unit), None)
+
+    @property
+    def open_parts(self) -> list[PartState]:
+        return [p.state for p in self.parts if not p.state.is_done]
+
+    @property
+    def may_act_on_task(self) -> bool:
+        """The lead unit and the office act on the task; a co-unit on its own part."""
+        return self.may_report and self.own_part_unit is None
+
+    @property
     def may_submit(self) -> bool:
-        return self.may_report and self.view.status in (TaskStatus.pending, TaskStatus.in_progress)
+        return self.may_act_on_task and self.view.status in (
+            TaskStatus.pending,
+            TaskStatus.in_progress,
+        )
 
     @property
     def may_ask_extension(self) -> bool:
         return (
-            self.may_report
+            self.may_act_on_task
             and self.view.status.is_open
             and self.view.deadline is not None
             and self.pending_extension is None
@@ -135,6 +171,11 @@ def task_detail(
     ).one()
     cadence = effective_cadence(own, of_round, rules.report_cadence)
     source = "本任务" if own else "随轮次" if of_round else "默认"
+    items = [_report_item(r, files) for r in reports]
+    lead_unit_id = session.exec(select(Task.lead_unit_id).where(Task.id == task_id)).one()
+    own_part_unit = (
+        actor.unit_id if actor.role is Role.unit and actor.unit_id != lead_unit_id else None
+    )
     returned = [e for e in entries if e.action == "return"]
     returned_reason = (
         returned[-1].note
@@ -143,33 +184,41 @@ def task_detail(
     )
     return TaskDetail(
         view=view,
-        reports=[
-            ReportItem(
-                id=r.id or 0,
-                kind=ReportKind(r.kind),
-                kind_label=REPORT_KIND_LABELS[ReportKind(r.kind)],
-                actor=r.actor,
-                at=r.reported_at,
-                text=r.text,
-                issues=r.issues,
-                next_steps=r.next_steps,
-                no_evidence_reason=r.no_evidence_reason,
-                evidence=files.get(r.id or 0, []),
-                ledger_date=r.ledger_date,
-            )
-            for r in reports
-        ],
+        reports=items,
         extensions=extensions,
         history=history_items(entries),
+        parts=[
+            PartItem(state, [r for r in items if r.unit_id == state.unit_id])
+            for state in task_parts(session, [task_id]).get(task_id, [])
+        ],
         # Anyone who can read the task and is not a leader belongs to it (or is the office).
         may_report=actor.role is not Role.leader,
         may_review=actor.is_office,
+        own_part_unit=own_part_unit,
         returned_reason=returned_reason,
         pending_extension=next(
             (x for x in extensions if x.status == ExtensionStatus.pending), None
         ),
         report_cadence=cadence.spec,
         report_cadence_label=f"{cadence.label}({source})",
+    )
+
+
+def _report_item(r: ProgressReport, files: dict[int, list[EvidenceItem]]) -> ReportItem:
+    return ReportItem(
+        id=r.id or 0,
+        kind=ReportKind(r.kind),
+        kind_label=REPORT_KIND_LABELS[ReportKind(r.kind)],
+        actor=r.actor,
+        at=r.reported_at,
+        text=r.text,
+        issues=r.issues,
+        next_steps=r.next_steps,
+        no_evidence_reason=r.no_evidence_reason,
+        evidence=files.get(r.id or 0, []),
+        ledger_date=r.ledger_date,
+        unit_id=r.unit_id,
+        open_parts_reason=r.open_parts_reason,
     )
 
 

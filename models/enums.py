@@ -106,3 +106,14 @@ class FollowUpStatus(StrEnum):
     @property
     def label(self) -> str:
         return {"scheduled": "待回头看", "confirmed": "未反弹", "reopened": "反弹"}[self.value]
+
+
+class PartStatus(StrEnum):
+    """Where a co-unit's own part of a task stands (配合单位的部分)."""
+
+    open = "open"  # 未完成: no mark yet, or reopened
+    done = "done"  # 已完成: marked by the co-unit
+
+    @property
+    def label(self) -> str:
+        return {"open": "未完成", "done": "已完成"}[self.value]

@@ -17,6 +17,7 @@ from sqlmodel import Field, SQLModel
 from models.enums import (
     ExtensionStatus,
     FollowUpStatus,
+    PartStatus,
     ReportKind,
     Role,
     TaskKind,
@@ -181,6 +182,23 @@ class TaskCoUnit(SQLModel, table=True):
     position: int = 0
 
 
+class TaskPart(SQLModel, table=True):
+    """A co-unit's own part of a task: marked 已完成 by the co-unit (and reopened before 销号).
+
+    No row means 未完成. Kept apart from TaskCoUnit, which a correction or a re-import
+    replaces: a co-unit that stays keeps its mark; a removed one's row is ignored (joined
+    through TaskCoUnit) and comes back if the unit is named again."""
+
+    __tablename__ = "task_part"
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    status: PartStatus = Field(default=PartStatus.open, sa_type=enum_type(PartStatus))
+    done_at: datetime | None = _ts(default=None)
+    done_by: str | None = Field(default=None, max_length=100)
+    note: str = Field(default="")  # the co-unit's note when it marked its part done
+
+
 class ProgressReport(SQLModel, table=True):
     """进展: 工作开展情况 / 存在的问题 / 下一步, or the summary of a closure request."""
 
@@ -198,6 +216,11 @@ class ProgressReport(SQLModel, table=True):
     issues: str = Field(default="")  # 存在的问题
     next_steps: str = Field(default="")  # 下一步 / 整改情况
     no_evidence_reason: str = Field(default="")  # 无需佐证的理由 on a closure request
+    # A co-unit's report on its own part; None: the task's (the lead unit's or the office's).
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    # On a closure request asked while co-units' parts were not all done: why (the office
+    # reads it at review).
+    open_parts_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Evidence(SQLModel, table=True):

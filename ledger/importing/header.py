@@ -124,7 +124,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "note": ("备注", "其他"),
 }
 # Columns the exported ledger adds; recognised so they are not reported as unknown.
-DERIVED = ("剩余天数", "超期天数", "预警", "灯", "进展日期", "填报日期", "亮灯")
+DERIVED = (
+    "剩余天数",
+    "超期天数",
+    "预警",
+    "灯",
+    "进展日期",
+    "填报日期",
+    "亮灯",
+    "配合单位完成情况",
+)
 # No measure column: one row per problem, each problem its own single measure.
 REQUIRED = ("problem", "lead_unit", "deadline")
 FIELD_LABELS = {

@@ -104,7 +104,7 @@ def evidence_file(cfg: Config, ctx: Ctx, actor: SignedIn, evidence_id: int) -> R
 # The forms of a task. Each: parse → one lifecycle call with the actor → 303 to the task
 # page; a refused input shows the task page again with the message beside its field.
 
-TaskForm = Literal["progress", "submit", "extension"]
+TaskForm = Literal["progress", "submit", "extension", "part"]
 
 
 def _again(
@@ -135,7 +135,7 @@ def _again(
     )
 
 
-def _done(task_id: int, what: TaskForm) -> RedirectResponse:
+def _done(task_id: int, what: TaskForm | Literal["part_done", "part_reopen"]) -> RedirectResponse:
     return RedirectResponse(f"/tasks/{task_id}?ok={what}", status_code=303)
 
 
@@ -182,9 +182,14 @@ def ask_closure(
     task_id: int,
     summary: Annotated[str, Form()] = "",
     no_evidence_reason: Annotated[str, Form()] = "",
+    open_parts_reason: Annotated[str, Form()] = "",
     evidence: Files = [],  # noqa: B006
 ) -> Response:
-    values = {"summary": summary, "no_evidence_reason": no_evidence_reason}
+    values = {
+        "summary": summary,
+        "no_evidence_reason": no_evidence_reason,
+        "open_parts_reason": open_parts_reason,
+    }
     try:
         with staged(cfg, evidence) as files, transaction(cfg.engine) as session:
             lifecycle.submit_for_closure(
@@ -192,6 +197,7 @@ def ask_closure(
                 summary=summary,
                 evidence=files,
                 no_evidence_reason=no_evidence_reason if not files else "",
+                open_parts_reason=open_parts_reason,
                 session=session,
                 actor=actor,
                 now=ctx.now,
@@ -233,3 +239,42 @@ def ask_extension(
     except (InvalidInputError, LifecycleError) as exc:
         return _again(request, cfg, ctx, actor, task_id, form="extension", error=exc, values=values)
     return _done(task_id, "extension")
+
+
+# A co-unit's own part: the service knows which part from the signed-in user's unit.
+
+
+@router.post("/tasks/{task_id}/part/done")
+def mark_part_done(
+    request: Request,
+    cfg: Config,
+    ctx: Ctx,
+    actor: Posting,
+    task_id: int,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        with transaction(cfg.engine) as session:
+            lifecycle.mark_part_done(task_id, note=note, session=session, actor=actor, now=ctx.now)
+    except (InvalidInputError, LifecycleError) as exc:
+        values = {"note": note}
+        return _again(request, cfg, ctx, actor, task_id, form="part", error=exc, values=values)
+    return _done(task_id, "part_done")
+
+
+@router.post("/tasks/{task_id}/part/reopen")
+def reopen_part(
+    request: Request,
+    cfg: Config,
+    ctx: Ctx,
+    actor: Posting,
+    task_id: int,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        with transaction(cfg.engine) as session:
+            lifecycle.reopen_part(task_id, reason=reason, session=session, actor=actor, now=ctx.now)
+    except (InvalidInputError, LifecycleError) as exc:
+        values = {"reason": reason}
+        return _again(request, cfg, ctx, actor, task_id, form="part", error=exc, values=values)
+    return _done(task_id, "part_reopen")
