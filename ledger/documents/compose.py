@@ -28,6 +28,19 @@ class ReportEntry:
 
 
 @dataclass(frozen=True)
+class PartFacts:
+    """A co-unit's own part of a measure: whether it marked it 已完成, and its own reports."""
+
+    unit: str
+    done: bool
+    reports: tuple[ReportEntry, ...] = field(default_factory=tuple)
+
+    @property
+    def is_reported(self) -> bool:
+        return self.done or bool(self.reports)
+
+
+@dataclass(frozen=True)
 class MeasureFacts:
     """What the report needs to know of one 整改措施."""
 
@@ -42,7 +55,8 @@ class MeasureFacts:
     original_deadline: date | None = None
     days_left: int | None = None
     closed_on: date | None = None
-    reports: tuple[ReportEntry, ...] = field(default_factory=tuple)
+    reports: tuple[ReportEntry, ...] = field(default_factory=tuple)  # the task's own
+    parts: tuple[PartFacts, ...] = field(default_factory=tuple)  # the co-units' own
 
     @property
     def is_open(self) -> bool:
@@ -172,15 +186,26 @@ def _entry_text(entry: ReportEntry) -> str:
     return f"{when},{bare(entry.text)}"
 
 
+def _part_text(p: PartFacts) -> str:
+    """其中财务股承担的部分已完成:2026年11月5日,已核对拨付进度"""
+    state = "已完成" if p.done else "正在推进"
+    entries = ";".join(_entry_text(e) for e in p.reports)
+    return f"其中{p.unit}承担的部分{state}" + (f":{entries}" if entries else "")
+
+
 def work_done(measures: list[MeasureFacts], counts: Totals) -> Part:
-    """1、工作开展情况: each measure's reports in date order, with its units."""
+    """1、工作开展情况: each measure's reports in date order, with its units; then each
+    co-unit's own part that it reported on or marked 已完成."""
     if counts.tasks == 0:
         return Part(WORK_DONE, ("该问题尚未登记整改措施。",))
     paragraphs = [f"针对该问题,制定整改措施{counts.tasks}项。"]
-    reported = [m for m in measures if m.reports]
+    reported = [m for m in measures if m.reports or any(p.is_reported for p in m.parts)]
     for m in reported:
-        done = ";".join(_entry_text(e) for e in m.reports)
+        done = ";".join(_entry_text(e) for e in m.reports) or "牵头单位尚未报送进展"
         paragraphs.append(sentence(f"{m.units}落实{m.quoted}:{done}"))
+        for p in m.parts:
+            if p.is_reported:
+                paragraphs.append(sentence(_part_text(p)))
     if not reported:
         paragraphs[0] += "各责任单位尚未报送工作进展。"
     return Part(WORK_DONE, tuple(paragraphs))

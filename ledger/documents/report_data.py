@@ -18,8 +18,9 @@ from sqlmodel import Session, col, select
 
 from ledger import stats
 from ledger.documents import compose
-from ledger.documents.compose import MeasureFacts, Part, ReportEntry
+from ledger.documents.compose import MeasureFacts, Part, PartFacts, ReportEntry
 from ledger.documents.text import add_months, cn_date, serial
+from ledger.parts import task_parts
 from ledger.queries import TaskFilter, live_tasks, report_day, task_views
 from ledger.registry import get_inspection
 from ledger.stats import Totals
@@ -122,11 +123,15 @@ def report_due(feedback_date: date) -> date:
     return add_months(feedback_date, REPORT_DUE_MONTHS)
 
 
-def _reports_by_task(session: Session, inspection_id: int) -> dict[int, list[ReportEntry]]:
-    """Every progress report of the round in one query, in the order they were made."""
+def _reports_by_task(
+    session: Session, inspection_id: int
+) -> dict[tuple[int, int | None], list[ReportEntry]]:
+    """Every progress report of the round in one query, in the order they were made, by task
+    and part (None: the task's own, else the co-unit whose part it is about)."""
     rows = session.execute(
         sa.select(
             col(ProgressReport.task_id),
+            col(ProgressReport.unit_id),
             col(ProgressReport.kind),
             col(ProgressReport.reported_at),
             col(ProgressReport.ledger_date),
@@ -140,9 +145,9 @@ def _reports_by_task(session: Session, inspection_id: int) -> dict[int, list[Rep
             col(ProgressReport.task_id), col(ProgressReport.reported_at), col(ProgressReport.id)
         )
     ).all()
-    result: dict[int, list[ReportEntry]] = defaultdict(list)
-    for task_id, kind, reported_at, ledger_date, text, issues, next_steps in rows:
-        result[task_id].append(
+    result: dict[tuple[int, int | None], list[ReportEntry]] = defaultdict(list)
+    for task_id, unit_id, kind, reported_at, ledger_date, text, issues, next_steps in rows:
+        result[(task_id, unit_id)].append(
             ReportEntry(
                 on=report_day(kind, reported_at, ledger_date),
                 kind=ReportKind(kind),
@@ -173,6 +178,7 @@ def rectification_report(
         ).all()
     )
     reports = _reports_by_task(session, inspection_id)
+    parts = task_parts(session, [v.id for v in views])
     round_totals = stats.totals(session, today=as_of, inspection_id=inspection_id)
     problem_totals = stats.totals_by_problem(session, today=as_of, inspection_id=inspection_id)
 
@@ -192,7 +198,15 @@ def rectification_report(
                 original_deadline=v.original_deadline,
                 days_left=v.days_left,
                 closed_on=closed.astimezone(TZ).date() if closed else None,
-                reports=tuple(reports.get(v.id, ())),
+                reports=tuple(reports.get((v.id, None), ())),
+                parts=tuple(
+                    PartFacts(
+                        unit=p.unit,
+                        done=p.is_done,
+                        reports=tuple(reports.get((v.id, p.unit_id), ())),
+                    )
+                    for p in parts.get(v.id, [])
+                ),
             )
         )
 
