@@ -75,7 +75,17 @@ def test_a_task_goes_from_registration_to_closure_with_every_step_in_its_history
     assert refused.code == 1 and "佐证" in refused.err
 
     assert (
-        cli("submit", "1", "--summary", "台账已建立", "--evidence", str(evidence), user="陈某").code
+        cli(
+            "submit",
+            "1",
+            "--summary",
+            "台账已建立",
+            "--evidence",
+            str(evidence),
+            "--parts-reason",
+            "财务股的部分由牵头单位统筹",
+            user="陈某",
+        ).code
         == 0
     )
     returned = cli("return", "1", "--reason", "缺少核查记录", user="周主任")
@@ -88,6 +98,8 @@ def test_a_task_goes_from_registration_to_closure_with_every_step_in_its_history
             "补充核查记录",
             "--no-evidence",
             "核查记录已在系统中",
+            "--parts-reason",
+            "财务股的部分由牵头单位统筹",
             user="陈某",
         ).code
         == 0
@@ -274,11 +286,20 @@ def test_a_refusal_points_at_the_flag_of_the_field_the_service_names(cli: Cli) -
     register_sample_task(cli)
     no_summary = cli("submit", "1", "--summary", " ", "--no-evidence", "制度类整改")
     no_evidence = cli("submit", "1", "--summary", "已建立台账")
-    cli("submit", "1", "--summary", "已建立台账", "--no-evidence", "制度类整改", check=True)
+    no_parts = cli("submit", "1", "--summary", "已建立台账", "--no-evidence", "制度类整改")
+    cli(
+        "submit", "1", "--summary", "已建立台账", "--no-evidence", "制度类整改",
+        "--parts-reason", "财务股的部分由牵头单位统筹", check=True,
+    )  # fmt: skip
     no_reason = cli("return", "1", "--reason", " ")
     assert no_summary.code == 1
     assert "申请销号须填写整改情况摘要(参数 --summary)" in no_summary.err
     assert no_evidence.code == 1
     assert "或写明无需佐证的理由(参数 --evidence 或 --no-evidence)" in no_evidence.err
+    assert no_parts.code == 1
+    assert (
+        "还有配合单位的部分未完成(财务股)" in no_parts.err
+        and "(参数 --parts-reason)" in no_parts.err
+    )
     assert no_reason.code == 1
     assert "退回须写明理由,以便责任单位继续整改(参数 --reason)" in no_reason.err

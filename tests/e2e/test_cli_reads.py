@@ -39,6 +39,7 @@ def test_task_show_and_history_follow_the_remit_and_speak_chinese(cli: Cli) -> N
         "progress", "1", "--text", "已建立台账", "--issues", "个别项目资料不全", "--next",
         "月底前补齐", user="孙某", check=True,
     )  # fmt: skip
+    cli("part", "done", "1", user="孙某", check=True)  # 财务股's part: the closure may be asked
     cli("submit", "1", "--summary", "已完成", "--no-evidence", "制度类", user="陈某", check=True)
     cli("return", "1", "--reason", "缺少拨付凭证", user="周主任", check=True)
 

@@ -32,7 +32,10 @@ def decisions(cli: Cli) -> list[dict]:
 
 
 def submit(cli: Cli) -> None:
-    cli("submit", "1", "--summary", "台账已建立", "--no-evidence", "制度已公开", check=True)
+    cli(
+        "submit", "1", "--summary", "台账已建立", "--no-evidence", "制度已公开",
+        "--parts-reason", "财务股的部分由牵头单位统筹", check=True,
+    )  # fmt: skip
 
 
 def test_a_returned_closure_request_tells_the_lead_unit_once_with_the_reason(

@@ -23,6 +23,7 @@ def submitted_task(engine, tmp_path) -> int:
         lifecycle.submit_for_closure(
             task_id,
             summary="已完成",
+            open_parts_reason="配合单位的部分由牵头单位统筹",
             no_evidence_reason="制度类",
             session=s,
             actor=OFFICE,

@@ -68,7 +68,8 @@ def test_the_export_has_the_standard_printed_layout(engine, imported, tmp_path):
     header = [c.value for c in ws[3]]
     assert header == [
         "序号", "反馈问题", "整改目标", "整改措施", "牵头单位", "配合单位", "责任领导", "责任人",
-        "整改类型", "整改时限", "剩余天数", "状态", "预警", "最新进展", "进展日期", "备注",
+        "整改类型", "整改时限", "剩余天数", "状态", "预警", "最新进展", "进展日期",
+        "配合单位完成情况", "备注",
     ]  # fmt: skip
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A4:A5", "B4:B5", "C4:C5", "A6:A7", "B6:B7", "A9:A10", "B9:B10"} <= merged

@@ -174,6 +174,7 @@ def test_followups_are_told_once_when_due_then_confirmed_or_reopened_as_rebound(
         lifecycle.submit_for_closure(
             t["1.1"],
             summary="台账恢复按月更新",
+            open_parts_reason="配合单位的部分由牵头单位统筹",
             no_evidence_reason="台账在系统中可查",
             session=session,
             actor=OFFICE,

@@ -275,6 +275,7 @@ def test_a_status_reached_through_the_lifecycle_is_never_overwritten(engine, tmp
         lifecycle.submit_for_closure(
             task_id,
             summary="整改完成",
+            open_parts_reason="配合单位的部分由牵头单位统筹",
             no_evidence_reason="制度文件已公开",
             session=s,
             actor=OFFICE,

@@ -78,6 +78,7 @@ def test_the_whole_lifecycle_writes_history_for_every_change(engine, tmp_path):
         lifecycle.submit_for_closure(
             task_id,
             summary="台账已建立并逐项核查",
+            open_parts_reason="配合单位的部分由牵头单位统筹",
             evidence=[evidence_file(tmp_path)],
             session=s,
             actor=worker,
@@ -92,6 +93,7 @@ def test_the_whole_lifecycle_writes_history_for_every_change(engine, tmp_path):
         lifecycle.submit_for_closure(
             task_id,
             summary="补充核查记录",
+            open_parts_reason="配合单位的部分由牵头单位统筹",
             evidence=[evidence_file(tmp_path, "核查记录.pdf", b"more")],
             session=s,
             actor=worker,
@@ -149,6 +151,7 @@ def test_a_missing_evidence_file_refuses_the_request_and_writes_nothing(engine, 
         lifecycle.submit_for_closure(
             sample.task_ids[0],
             summary="完成",
+            open_parts_reason="配合单位的部分由牵头单位统筹",
             evidence=[tmp_path / "nope.pdf"],
             session=s,
             actor=OFFICE,

@@ -27,6 +27,7 @@ def _finish_problem_one_and_nearly_two(engine: sa.Engine, rnd: ReportRound, stor
             lifecycle.submit_for_closure(
                 rnd.tasks[code],
                 summary="已整改到位",
+                open_parts_reason="配合单位的部分由牵头单位统筹",
                 no_evidence_reason="情况已在党组会议通报",
                 session=session,
                 actor=OFFICE,

@@ -26,6 +26,7 @@ def _ask_closure(world, code="1.1"):
         data={
             "summary": "台账已建立并逐项核查",
             "no_evidence_reason": "以台账为准",
+            "open_parts_reason": "配合单位的部分由牵头单位统筹",  # 财务股's part of 1.1
             "csrf_token": token,
         },
     )
@@ -81,6 +82,7 @@ def test_the_office_returns_with_a_reason_the_unit_resubmits_and_the_office_veri
             data={
                 "summary": "已补充核查记录",
                 "no_evidence_reason": "记录见台账",
+                "open_parts_reason": "配合单位的部分由牵头单位统筹",
                 "csrf_token": token,
             },
         ).status_code

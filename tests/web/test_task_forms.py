@@ -215,7 +215,11 @@ def test_closure_needs_evidence_or_a_reason(web_world):
         client,
         f"/tasks/{task_id}/submit",
         f"/tasks/{task_id}",
-        {"summary": "已完成整改", "no_evidence_reason": "制度类措施,以印发文件为准"},
+        {
+            "summary": "已完成整改",
+            "no_evidence_reason": "制度类措施,以印发文件为准",
+            "open_parts_reason": "财务股的部分由牵头单位统筹",
+        },
     )
     assert done.status_code == 303
     assert _status(web_world.engine, task_id) == "submitted"
