@@ -53,6 +53,8 @@ def test_a_unit_reports_and_asks_closure_the_office_returns_then_verifies(
     unit.click("#submit summary")
     unit.fill("#submit-summary", "台账已建立,滞后项目已全部拨付")
     unit.set_input_files("#submit-files", str(pdf))
+    # 财务股 has not marked its part (tests/browser/test_co_unit_part_journey.py does).
+    unit.fill("#submit-parts-reason", "财务股的部分由牵头单位统筹")
     unit.click("#submit button[type=submit]")
     unit.wait_for_selector("text=已申请销号,等待整改办审核")
     site.shot(unit, "closure-asked")
@@ -75,6 +77,7 @@ def test_a_unit_reports_and_asks_closure_the_office_returns_then_verifies(
     unit.click("#submit summary")
     unit.fill("#submit-summary", "已补充拨付凭证")
     unit.fill("#submit-reason", "凭证已随上次进展上传")
+    unit.fill("#submit-parts-reason", "财务股的部分由牵头单位统筹")
     unit.click("#submit button[type=submit]")
     unit.wait_for_selector("text=已申请销号,等待整改办审核")
 

@@ -46,6 +46,7 @@ def _close(site: LiveSite, code: str) -> None:
             task_id,
             summary="已完成",
             no_evidence_reason="制度已印发,见县科技局网站",
+            open_parts_reason="配合单位的部分由牵头单位统筹",
             session=session,
             actor=Actor(name="陈某", role=Role.unit, unit_id=lead),
             now=DAY,
