@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
@@ -37,6 +38,8 @@ from models.tables import (
     TaskPart,
     Unit,
 )
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # dates in messages are local dates
 
 
 def get_task(session: Session, task_id: int) -> Task:
@@ -472,7 +475,8 @@ def mark_part_done(
     part = _part_row(session, task_id, unit_id)
     if part.status == PartStatus.done:
         raise LifecycleError(
-            f"“{actor.unit_name}”承担的部分已于 {part.done_at:%Y-%m-%d} 标记完成,无需重复标记",
+            f"“{actor.unit_name}”承担的部分已于 {part.done_at.astimezone(SHANGHAI):%Y-%m-%d} "
+            "标记完成,无需重复标记",
             field="task_id",
         )
     reported = session.exec(
