@@ -473,7 +473,7 @@ def mark_part_done(
     if task.status == TaskStatus.closed:
         raise LifecycleError(f"任务 {task.code} 已销号,不能再标记", field="task_id")
     part = _part_row(session, task_id, unit_id)
-    if part.status == PartStatus.done:
+    if part.status == PartStatus.done and part.done_at is not None:
         raise LifecycleError(
             f"“{actor.unit_name}”承担的部分已于 {part.done_at.astimezone(SHANGHAI):%Y-%m-%d} "
             "标记完成,无需重复标记",
