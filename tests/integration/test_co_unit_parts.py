@@ -366,7 +366,7 @@ def test_the_export_and_the_report_show_each_units_part(
             rules=Rules(),
             inspection_id=inspection_id,
         )
-        report = rectification_report(s, inspection_id, as_of=TODAY, rules=Rules())
+        report = rectification_report(s, inspection_id, actor=OFFICE, as_of=TODAY, rules=Rules())
     ws = load_workbook(path).active
     assert ws is not None
     header = [c.value for c in ws[3]]
