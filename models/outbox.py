@@ -26,6 +26,9 @@ NOTICE_STATUSES = {
     "local": "已写入本地文件",  # no Apprise configuration: written under the data folder only
     "waiting": "未配置通知渠道",  # the recipient has no channel; no attempt spent, sent once it has
     "failed": "发送失败",  # a channel refused it max_attempts times
+    # the daily cap held it; never sent itself, its tasks go in the recipient's next digest
+    "held": "已顺延",
+    "folded": "已并入后续通知",  # a held notice whose tasks a later notice carried
 }
 
 
