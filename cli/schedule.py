@@ -38,6 +38,8 @@ LEVEL_LABELS = {
     "extension": "延期审批",
     "assign": "新任务交办",
     "adjust": "任务调整",
+    "escalate": "提请督促",
+    "folded": "顺延事项",
 }
 STATUS_LABELS = NOTICE_STATUSES
 
@@ -84,6 +86,13 @@ def _print_check(report: CheckReport, *, dry_run: bool) -> None:
         typer.echo(f"进展报送提醒:{plan.report_reminders} 份")
     if plan.acknowledge_reminders:
         typer.echo(f"签收提醒:{plan.acknowledge_reminders} 份")
+    if plan.escalated:
+        typer.echo(f"提请分管领导督促:{plan.escalated} 项任务")
+    if plan.held or plan.folded:
+        typer.echo(
+            f"每日通知上限:顺延 {plan.held} 份,并入此前顺延的事项 {plan.folded} 项"
+            "(可用 rectify outbox --status 已顺延 查看)"
+        )
     if plan.recipients_without_channel:
         say(f"未配置通知渠道:{first_few(plan.recipients_without_channel)}")
     if report.delivery is not None:

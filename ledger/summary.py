@@ -34,6 +34,8 @@ NOTICE_KIND_LABELS = {
     "followup": "回头看提醒",
     "report": "进展报送提醒",
     "acknowledge": "签收提醒",
+    "folded": "顺延事项",
+    "escalate": "提请分管领导督促",
     "assign": "新任务交办",
     "adjust": "任务调整通知",
     "return": "退回通知",
@@ -183,7 +185,7 @@ def notices_text(by_kind: dict[str, int]) -> str:
     total = sum(by_kind.values())
     if not total:
         return "0份"
-    order = ["supervise", "urge", "remind", "ongoing", *NOTICE_KIND_LABELS]
+    order = ["supervise", "escalate", "urge", "remind", "ongoing", *NOTICE_KIND_LABELS]
     kinds = sorted(by_kind, key=lambda k: (order.index(k) if k in order else len(order), k))
     parts = "、".join(f"{NOTICE_KIND_LABELS.get(k, k)}{by_kind[k]}份" for k in kinds)
     return f"{total}份({parts})"

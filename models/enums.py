@@ -121,6 +121,9 @@ class NoticeStatus(StrEnum):
     local = "local"  # no Apprise configuration: written under the data folder only
     waiting = "waiting"  # the recipient has no channel; no attempt spent, sent once it has
     failed = "failed"  # a channel refused it max_attempts times
+    # the daily cap held it; never sent itself, its tasks go in the recipient's next digest
+    held = "held"
+    folded = "folded"  # a held notice whose tasks a later notice carried
 
     @property
     def label(self) -> str:
@@ -135,6 +138,8 @@ NOTICE_STATUS_LABELS = {
     NoticeStatus.local: "已写入本地文件",
     NoticeStatus.waiting: "未配置通知渠道",
     NoticeStatus.failed: "发送失败",
+    NoticeStatus.held: "已顺延",
+    NoticeStatus.folded: "已并入后续通知",
 }
 
 

@@ -41,12 +41,19 @@ class Level(StrEnum):
     urge = "urge"  # 催办
     supervise = "supervise"  # 督办
     ongoing = "ongoing"  # 长期坚持 without progress
+    # Not a rung: told to the 分管领导 beside a rung once a unit has ignored N 催办
+    # (ledger.reminders.escalation).
+    escalate = "escalate"
 
     @property
     def label(self) -> str:
-        return {"remind": "提醒", "urge": "催办", "supervise": "督办", "ongoing": "长期坚持提醒"}[
-            self.value
-        ]
+        return {
+            "remind": "提醒",
+            "urge": "催办",
+            "supervise": "督办",
+            "ongoing": "长期坚持提醒",
+            "escalate": "提请分管领导督促",
+        }[self.value]
 
 
 @dataclass(frozen=True)

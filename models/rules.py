@@ -29,6 +29,9 @@ class Rules:
     supervise_after_workdays: int = 10  # 督办 once overdue by more than N working days
     ongoing_silence_days: int = 30  # 长期坚持: remind when no progress for N days
     reply_workdays: int = 3  # 督办通知单: written reply due after N working days
+    # Tell the task's 分管领导 (leader) once when the unit has ignored this many 催办 (no
+    # progress reported since); 0: never (the leader is copied on every 催办 anyway).
+    escalate_after_urges: int = 0
     max_attempts: int = 5  # a notice is marked failed after this many failed sends
     digest_max_items: int = 50  # a digest lists this many tasks in full, most urgent first
     # 报送周期 of rounds that set none (models.cadence): "每周一", "每月15日", "每季度", "none"

@@ -49,6 +49,10 @@ class NotifySettings:
     # Asia/Shanghai, on working days; "" for both: any time (the default).
     send_from: str = ""
     send_until: str = ""
+    # Notices one recipient receives a day at most, across all kinds (0: no cap); the daily
+    # check keeps the most urgent and folds the rest into the recipient's next digest
+    # (ledger.reminders.cap, notifications.folding).
+    daily_cap: int = 0
 
     @property
     def send_window(self) -> SendWindow:
@@ -89,6 +93,10 @@ def _read_toml(path: Path) -> dict[str, object]:
         raise SettingsError(f"配置文件 {path} 格式有误:{exc}") from None
 
 
+# Numbers of [notify] that may be 0 (off); the others must be positive.
+_LEAST = {"daily_cap": 0}
+
+
 def _notify_from(path: Path | None) -> NotifySettings:
     table = _read_toml(path).get("notify", {}) if path is not None else {}
     if not isinstance(table, dict):
@@ -113,8 +121,10 @@ def _notify_from(path: Path | None) -> NotifySettings:
             raise SettingsError(
                 f"配置文件 {path} 的 [notify] {name} 值“{value}”类型不对,应为{expected}"
             )
-        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
-            raise SettingsError(f"配置文件 {path} 的 [notify] {name} 应为正整数,当前为 {value}")
+        if isinstance(value, int) and not isinstance(value, bool) and value < _LEAST.get(name, 1):
+            raise SettingsError(
+                f"配置文件 {path} 的 [notify] {name} 应为{'非负' if name in _LEAST else '正'}整数,当前为 {value}"
+            )
         if isinstance(value, str):
             try:
                 parse_clock(value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +26,8 @@ from ledger.reminders import (
     plan_reminders,
     record_steps,
 )
+from ledger.reminders.escalation import escalation_marks, escalations
+from ledger.reminders.marks import record_escalations
 from ledger.uow import transaction
 from models.reminders import Level
 from models.settings import Settings
@@ -32,6 +35,15 @@ from models.workdays import work_calendar
 from notifications.acknowledge import plan_acknowledge_reminders
 from notifications.channels import Channels, load_channels
 from notifications.delivery import DeliveryReport, deliver_pending
+from notifications.folding import (
+    FOLDED_KIND,
+    Folding,
+    HeldNotice,
+    folding_order,
+    hold,
+    mark_folded,
+    plan_folding,
+)
 from notifications.followup import plan_followup_reminders
 from notifications.outbox import NoticeDraft, enqueue, existing_keys, notice_key, send_time
 from notifications.render import Renderer
@@ -55,6 +67,9 @@ class PlanReport:
     followups: int = 0  # 回头看提醒 notices created (notifications.followup)
     report_reminders: int = 0  # 进展报送提醒 notices created (notifications.report_reminders)
     acknowledge_reminders: int = 0  # 签收提醒 notices created (notifications.acknowledge)
+    escalated: int = 0  # tasks reported to their 分管领导 after N ignored 催办
+    held: int = 0  # digests the daily cap held for the recipients' next digest
+    folded: int = 0  # held items of earlier days carried in today's notices
     recipients_without_channel: list[str] = field(default_factory=list)
     by_level: dict[str, int] = field(default_factory=dict)
     drafts: list[NoticeDraft] = field(default_factory=list)  # filled on a dry run
@@ -74,6 +89,9 @@ class PlanReport:
             "followups": self.followups,
             "report_reminders": self.report_reminders,
             "acknowledge_reminders": self.acknowledge_reminders,
+            "escalated": self.escalated,
+            "held": self.held,
+            "folded": self.folded,
             "recipients_without_channel": self.recipients_without_channel,
         }
 
@@ -104,12 +122,15 @@ def draft_for(
     settings: Settings,
     period: str,
     renderer: Renderer | None = None,
+    folded: list[dict[str, Any]] | None = None,
 ) -> NoticeDraft:
     """The notice of one digest. It lists the most urgent `digest_max_items` tasks in full and
     counts the rest in a closing line (a 28,000-row email is read by nobody); its task_ids
-    still cover every task, so each is marked as told."""
+    still cover every task, so each is marked as told. `folded`: the items the daily cap held
+    on earlier days, shown below the digest's own list (notifications.folding)."""
     listed = digest.listed(settings.rules.digest_max_items)
     context = {
+        "folded": [SimpleNamespace(**item) for item in folded or ()],
         "names": digest.names,
         "recipient": digest.recipient,
         "role": digest.role,  # a 督办's addressee, or a copy (ledger.reminders.audience)
@@ -120,6 +141,7 @@ def draft_for(
         "office_name": OFFICE_NAME,
         "supervise_after": settings.rules.supervise_after_workdays,
         "silence_days": settings.rules.ongoing_silence_days,
+        "escalate_after": settings.rules.escalate_after_urges,
         "base_url": settings.base_url,  # each task links to its web page when set
     }
     renderer = renderer or Renderer(settings.templates_dir)
@@ -128,12 +150,84 @@ def draft_for(
         kind=digest.level.value,
         recipient=digest.recipient,
         period=period,
-        task_ids=digest.task_ids,
+        task_ids=list(dict.fromkeys([*digest.task_ids, *(item["id"] for item in folded or ())])),
         title=rendered.title,
         body_text=rendered.text,
         body_html=rendered.html,
         body_md=rendered.md,
     )
+
+
+def folded_draft(
+    recipient: str,
+    held: list[HeldNotice],
+    *,
+    as_of: date,
+    settings: Settings,
+    period: str,
+    renderer: Renderer,
+) -> NoticeDraft:
+    """A 顺延事项 notice: the held items of a recipient with no digest of its own that day."""
+    items = folding_order([item for h in held for item in h.items])
+    names = list(dict.fromkeys(name for h in held for name in h.names))
+    rendered = renderer.render(
+        FOLDED_KIND,
+        {
+            "names": names,
+            "recipient": recipient,
+            "as_of": as_of,
+            "folded": [SimpleNamespace(**item) for item in items],
+            "folded_only": True,  # the items are the notice: no "另:" before them
+            "total": len(items),
+            "office_name": OFFICE_NAME,
+            "base_url": settings.base_url,
+        },
+    )
+    return NoticeDraft(
+        kind=FOLDED_KIND,
+        recipient=recipient,
+        period=period,
+        task_ids=list(dict.fromkeys(item["id"] for item in items)),
+        title=rendered.title,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        body_md=rendered.md,
+    )
+
+
+def _drafts(
+    folding: Folding, *, as_of: date, settings: Settings, period: str, renderer: Renderer
+) -> tuple[list[NoticeDraft], list[NoticeDraft]]:
+    """(the drafts to send, the drafts the cap holds)."""
+    carrying = {id(d): r for r, d in folding.carrier.items() if d is not None}
+    drafts = [
+        draft_for(
+            d,
+            as_of=as_of,
+            settings=settings,
+            period=period,
+            renderer=renderer,
+            folded=folding.items_for(d.recipient) if id(d) in carrying else None,
+        )
+        for d in folding.kept
+    ]
+    drafts += [
+        folded_draft(
+            r,
+            folding.carried[r],
+            as_of=as_of,
+            settings=settings,
+            period=period,
+            renderer=renderer,
+        )
+        for r, d in folding.carrier.items()
+        if d is None
+    ]
+    held = [
+        draft_for(d, as_of=as_of, settings=settings, period=period, renderer=renderer)
+        for d in folding.held
+    ]
+    return drafts, held
 
 
 def _plan_once(
@@ -150,21 +244,27 @@ def _plan_once(
         if not plan.is_workday:
             report.message = f"{as_of.isoformat()} 为{NOT_A_WORKDAY}"
             return report, plan
-        keys = [notice_key(d.level.value, d.recipient, period) for d in plan.digests]
+        # The 分管领导 of tasks whose unit ignored N 催办 hear of them beside the ladder.
+        escalated = escalations(session, plan.due, rules=settings.rules)
+        digests = plan.digests + escalated
+        keys = [notice_key(d.level.value, d.recipient, period) for d in digests]
         taken = existing_keys(session, keys)
-        fresh = [d for d, k in zip(plan.digests, keys, strict=True) if k not in taken]
-        report.duplicates = len(plan.digests) - len(fresh)
-        # Tasks whose every digest was already sent today wait for the next run.
+        fresh = [d for d, k in zip(digests, keys, strict=True) if k not in taken]
+        report.duplicates = len(digests) - len(fresh)
+        # Tasks whose every digest was already sent today wait for the next run. A digest the
+        # daily cap holds counts as told: its tasks reach the recipient's next digest.
         told = {t.task_id: t for d in fresh for t in d.tasks}
+        folding = plan_folding(
+            session, fresh, cap=settings.notify.daily_cap, period=period, now=now
+        )
         supervised = [t for t in told.values() if t.step.level is Level.supervise]
         if dry_run:
             for t in supervised:
                 t.order_label = f"督办〔{as_of.year}〕(编号待定)号"
                 t.reply_due = calendar.add_workdays(as_of, settings.rules.reply_workdays)
-            report.drafts = [
-                draft_for(d, as_of=as_of, settings=settings, period=period, renderer=renderer)
-                for d in fresh
-            ]
+            report.drafts, held = _drafts(
+                folding, as_of=as_of, settings=settings, period=period, renderer=renderer
+            )
             reports = plan_report_reminders(
                 session,
                 as_of=as_of,
@@ -176,25 +276,52 @@ def _plan_once(
             )
             report.drafts += reports
             report.report_reminders = len(reports)
-            report.planned = len(report.drafts)
+            report.planned, report.held = len(report.drafts), len(held)
+            report.folded = sum(len(folding.items_for(r)) for r in folding.carrier)
             session.rollback()
-            _count_levels(report, fresh)
+            _count_levels(report, folding.kept)
             return report, plan
         orders = allocate_supervision_orders(
             session, supervised, today=as_of, calendar=calendar, rules=settings.rules
         )
-        drafts = [
-            draft_for(d, as_of=as_of, settings=settings, period=period, renderer=renderer)
-            for d in fresh
-        ]
-        result = enqueue(drafts, session=session, now=now, send_at=send_time(settings, now))
+        drafts, held = _drafts(
+            folding, as_of=as_of, settings=settings, period=period, renderer=renderer
+        )
+        result = enqueue(drafts + held, session=session, now=now, send_at=send_time(settings, now))
         if result.raced_keys:
             raise ConflictError("另一次检查同时写入了相同的通知,本次重新规划")
+        hold(
+            session,
+            [(result.ids_by_key[h.key], d) for h, d in zip(held, folding.held, strict=True)],
+            as_of=as_of,
+        )
+        mark_folded(
+            session,
+            [
+                (h, result.ids_by_key[notice_key(d.level.value if d else FOLDED_KIND, r, period)])
+                for r, d in folding.carrier.items()
+                for h in folding.carried[r]
+            ],
+        )
+        report.held = len(held)
+        report.folded = sum(len(folding.items_for(r)) for r in folding.carrier)
         notice_of_task: dict[int, int] = {}
         for draft in drafts:
             notice_id = result.ids_by_key[draft.key]
             for task_id in draft.task_ids:
                 notice_of_task.setdefault(task_id, notice_id)
+        fresh_escalations = [d for d in fresh if d.level is Level.escalate]
+        report.escalated = record_escalations(
+            session,
+            escalation_marks(
+                fresh_escalations,
+                notice_ids={
+                    d.recipient: result.ids_by_key[notice_key(d.level.value, d.recipient, period)]
+                    for d in fresh_escalations
+                },
+                now=now,
+            ),
+        )
         report.steps_marked = record_steps(
             session,
             list(told.values()),
@@ -203,7 +330,7 @@ def _plan_once(
             today=as_of,
             now=now,
         )
-        report.planned = result.created
+        report.planned = result.created - len(held)
         report.duplicates += result.duplicates
         report.supervision_orders = [o.label for o in orders]
         report.followups = plan_followup_reminders(
@@ -228,7 +355,7 @@ def _plan_once(
             renderer=renderer,
             period=period,
         )
-        _count_levels(report, fresh)
+        _count_levels(report, folding.kept)
     return report, plan
 
 

@@ -78,6 +78,12 @@ def record_steps(
     return len(rows)
 
 
+def record_escalations(session: Session, rows: list[dict[str, Any]]) -> int:
+    """The `escalate` marks (ledger.reminders.escalation), in bulk; returns the tasks."""
+    _insert(session, MARK, rows)
+    return len(rows)
+
+
 def _insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Bulk insert (COPY on PostgreSQL, which reports a clash as the driver's own error):
     a step or 督办 number a concurrent run wrote first means plan again."""

@@ -202,3 +202,32 @@ def test_the_help_of_check_and_deliver_documents_exit_code_3(overdue_ledger) -> 
     for command in ("check", "deliver"):
         shown = overdue_ledger(command, "--help", check=True).out
         assert "退出码" in shown and "3 有通知未能送出" in shown
+
+
+def test_the_daily_cap_holds_the_less_urgent_digest_and_says_so(
+    overdue_ledger, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    cli = overdue_ledger
+    cli(
+        "task",
+        "add",
+        "--problem",
+        "1",
+        "--measure",
+        "修订扶贫资金管理办法",
+        "--lead-unit",
+        "财务处",
+        "--deadline",
+        "2026-11-06",
+        check=True,
+    )
+    (cli.cwd / "rectify.toml").write_text("[notify]\ndaily_cap = 2\n", encoding="utf-8")
+
+    result = cli("check", "--as-of", "2026-10-26", check=True)
+
+    # 财务处 already has its 新任务交办 of today: with the 催办, its cap of 2 is reached.
+    assert "生成通知 3 份(催办3份)" in result.out
+    assert "每日通知上限:顺延 1 份" in result.out
+    (held,) = json.loads(cli("outbox", "--status", "已顺延", "--json", check=True).out)
+    assert (held["kind"], held["recipient"], held["status_label"]) == ("remind", "财务处", "已顺延")
+    assert [i["measure"] for i in held["data"]["held"]["items"]] == ["修订扶贫资金管理办法"]

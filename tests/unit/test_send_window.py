@@ -80,6 +80,7 @@ def test_rectify_toml_sets_the_hours(tmp_path: Path, monkeypatch: pytest.MonkeyP
         ('send_from = "20:00"\nsend_until = "08:00"', "须早于"),
         ("send_from = 8\nsend_until = 20", "类型不对"),
         ("claim_batch = 0", "正整数"),
+        ("daily_cap = -1", "非负整数"),
     ],
 )
 def test_a_wrong_quiet_hours_setting_names_the_item_and_what_to_write(
