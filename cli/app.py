@@ -12,6 +12,7 @@ from cli import (
     extensions,
     ledger_io,
     schedule,
+    scoring,
     users,
     web,
     weekly,
@@ -37,6 +38,7 @@ for module in (
     archive,
     corrections,
     extensions,
+    scoring,
     users,
 ):
     module.register(app)

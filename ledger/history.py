@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "supervise": "督办",
     "update": "修改",
     "urge_now": "一键催办",
+    "score_close": "考核关账",
     "password_set": "设置密码",
     "password_change": "修改密码",
     "login": "登录",

@@ -268,3 +268,17 @@ class FollowUp(SQLModel, table=True):
     resolved_at: datetime | None = _ts(default=None)
     note: str = Field(default="")  # the 未反弹 note, or the reason of the 反弹
     report_id: int | None = Field(default=None, foreign_key="progressreport.id")
+
+
+class ScoreSnapshot(SQLModel, table=True):
+    """A closed 考核 period's result, frozen: the ranking and each unit's deductions as they
+    stood when the office closed the period (ledger.scoring), so a later 退回 or correction
+    leaves it as it was. Open periods are computed from history and never stored."""
+
+    __tablename__ = "score_snapshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(unique=True, max_length=20)  # 2026-11 / 2026-Q4
+    closed_at: datetime = _ts()
+    closed_by: str = Field(max_length=100)
+    board: dict[str, Any] = Field(sa_type=sa.JSON)  # ledger.scoring.ScoreBoard.as_json()
