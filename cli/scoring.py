@@ -34,7 +34,7 @@ def score_cmd(
     """显示某一考核周期的单位得分排名和扣分明细(整改办、责任领导看全部单位,责任单位看本单位)。"""
     if typer_ctx.invoked_subcommand is not None:
         return
-    from ledger.scoring import board_rows, unit_scores, write_board_xlsx
+    from ledger.scoring import RANK_HEADER, board_rows, unit_scores, write_board_xlsx
 
     ctx = context()
     with user_errors():
@@ -59,7 +59,7 @@ def score_cmd(
         say("本周期没有可考核的单位。")
     else:
         ranking, items = board_rows(board)
-        print_table(["名次", "单位", "得分", "扣分", "加分", "扣分项数"], ranking)
+        print_table(RANK_HEADER, ranking)
         if items:
             say("")
             say("扣分、加分明细:")

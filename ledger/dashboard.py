@@ -21,10 +21,12 @@ from sqlmodel import Session, col, select
 from ledger.actors import Actor, remit_clause
 from ledger.errors import NotFoundError
 from ledger.queries import light_case, live_tasks
+from ledger.scoring import ScoreBoard, unit_scores
 from ledger.stats import percent_text
 from ledger.wording import cn_date
 from models.enums import Light, Role, TaskKind, TaskStatus
 from models.rules import Rules
+from models.scoring import Calendar, ScoringRules
 from models.tables import Inspection, Task, Unit
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -93,6 +95,9 @@ class Board:
     units: list[Tally]  # worst first, at most unit_limit
     unit_total: int
     red_list: list[RedTask]  # longest overdue first, at most red_limit
+    # 单位考核 of the current period (ledger.scoring), on the office's board of every round:
+    # a leader's board stays their remit (they read every unit's score on its own page).
+    scores: ScoreBoard | None = None
 
     @property
     def units_truncated(self) -> bool:
@@ -116,6 +121,8 @@ def dashboard(
     inspection_id: int | None = None,
     unit_limit: int = UNIT_LIMIT,
     red_limit: int = RED_LIMIT,
+    scoring: ScoringRules | None = None,
+    calendar: Calendar | None = None,
 ) -> Board:
     """The board as of `today` for the actor's remit, of every round or of one."""
     since = today - timedelta(days=7)
@@ -202,6 +209,22 @@ def dashboard(
         units=units,
         unit_total=len(by_unit),
         red_list=_red_list(session, today, remit, inspection_id, red_limit),
+        scores=(
+            unit_scores(
+                None,
+                session=session,
+                actor=actor,
+                today=today,
+                scoring=scoring,
+                rules=rules,
+                calendar=calendar,
+            )
+            if scoring is not None
+            and calendar is not None
+            and inspection_id is None
+            and actor.is_office
+            else None
+        ),
     )
 
 

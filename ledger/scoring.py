@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from ledger.actors import Actor, require_office
 from ledger.context import TZ
+from ledger.downloads import XLSX, Download, new_folder
 from ledger.errors import InvalidInputError, LifecycleError
 from ledger.files import write_with
 from ledger.history import record
@@ -500,7 +501,7 @@ def close_period(
 
 # The xlsx export: one sheet of the ranking, one of the causes. Every cell is text (like
 # ledger.exporting), so a unit name or cause starting with "=" is never a formula.
-RANK_HEADER = ["名次", "单位", "得分", "扣分", "加分", "扣分项数"]
+RANK_HEADER = ["名次", "单位", "得分", "扣分", "加分", "明细项数"]
 ITEM_HEADER = ["单位", "任务编号", "类别", "事由", "分值"]
 
 
@@ -541,3 +542,30 @@ def _text_rows(ws: Any, rows: Iterable[list[str]]) -> None:
             cell = ws.cell(row=r, column=c)
             cell.value = value
             cell.data_type = "s"
+
+
+def score_download(
+    period: str | None,
+    *,
+    session: Session,
+    actor: Actor,
+    today: date,
+    scoring: S.ScoringRules,
+    rules: Rules,
+    calendar: S.Calendar,
+    root: Path,
+) -> Download:
+    """The board as an xlsx for the web to send: the same reads as `unit_scores`."""
+    board = unit_scores(
+        period,
+        session=session,
+        actor=actor,
+        today=today,
+        scoring=scoring,
+        rules=rules,
+        calendar=calendar,
+    )
+    folder = new_folder(root)
+    name = f"单位考核-{board.period}.xlsx"
+    write_board_xlsx(board, folder / name)
+    return Download(folder / name, folder, name, XLSX)

@@ -18,7 +18,18 @@ from ledger.errors import ConflictError, ForbiddenError, NotFoundError, RectifyE
 from web.config import WebConfig
 from web.deps import CsrfRefused, LoginRequired
 from web.rendering import conflict_page, render
-from web.routes import auth, downloads, ledger_upload, office, outbox, review, rounds, tasks, users
+from web.routes import (
+    auth,
+    downloads,
+    ledger_upload,
+    office,
+    outbox,
+    review,
+    rounds,
+    scores,
+    tasks,
+    users,
+)
 
 HERE = Path(__file__).parent
 
@@ -91,7 +102,18 @@ def create_app(config: WebConfig) -> FastAPI:
     app.state.config = config
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # office before tasks: its `/` gives each role its first page.
-    for module in (auth, office, tasks, review, ledger_upload, users, outbox, downloads, rounds):
+    for module in (
+        auth,
+        office,
+        tasks,
+        review,
+        ledger_upload,
+        users,
+        outbox,
+        downloads,
+        rounds,
+        scores,
+    ):
         app.include_router(module.router)
 
     @app.middleware("http")

@@ -16,7 +16,7 @@ from web.deps import Config, Ctx, SignedIn
 router = APIRouter()
 
 
-def _send(found: Download) -> Response:
+def send_download(found: Download) -> Response:
     # The file was written for this response only; its folder goes once it has been sent.
     return FileResponse(
         found.path,
@@ -37,7 +37,7 @@ def report(cfg: Config, ctx: Ctx, actor: SignedIn, inspection_id: int) -> Respon
             rules=cfg.settings.rules,
             root=cfg.settings.data_dir / "downloads",
         )
-    return _send(found)
+    return send_download(found)
 
 
 @router.get("/rounds/{inspection_id}/ledger.xlsx")
@@ -60,7 +60,7 @@ def _ledger(cfg: Config, ctx: Ctx, actor: SignedIn, inspection_id: int | None) -
             rules=cfg.settings.rules,
             root=cfg.settings.data_dir / "downloads",
         )
-    return _send(found)
+    return send_download(found)
 
 
 @router.get("/weekly.docx")
@@ -76,7 +76,7 @@ def weekly(cfg: Config, ctx: Ctx, actor: SignedIn) -> Response:
             calendar=ctx.calendar,
             root=settings.data_dir / "downloads",
         )
-    return _send(found)
+    return send_download(found)
 
 
 @router.get("/tasks/{task_id}/supervision-order.docx")
@@ -90,4 +90,4 @@ def supervision_order(cfg: Config, ctx: Ctx, actor: SignedIn, task_id: int) -> R
             rules=cfg.settings.rules,
             root=cfg.settings.data_dir / "downloads",
         )
-    return _send(found)
+    return send_download(found)
