@@ -98,6 +98,12 @@ class UnitScore:
     bonus: float
     items: list[ScoreItem] = field(default_factory=list)
 
+    def causes_text(self, limit: int = 5) -> str:
+        """The largest items in a line: [1.1]逾期6个工作日(…) -3;…等6项."""
+        shown = ";".join(f"[{i.task_code}]{i.what} {i.points:+g}" for i in self.items[:limit])
+        more = f"等{len(self.items)}项" if len(self.items) > limit else ""
+        return shown + more
+
     def as_json(self) -> dict[str, Any]:
         return {
             "unit_id": self.unit_id,
@@ -445,15 +451,28 @@ def unit_scores(
     calendar: S.Calendar,
 ) -> ScoreBoard:
     """The 考核 ranking of a period for the actor: frozen if the period is closed."""
+    board = period_board(
+        period, session=session, today=today, scoring=scoring, rules=rules, calendar=calendar
+    )
+    return board.seen_by(actor)
+
+
+def period_board(
+    period: str | None,
+    *,
+    session: Session,
+    today: date,
+    scoring: S.ScoringRules,
+    rules: Rules,
+    calendar: S.Calendar,
+) -> ScoreBoard:
+    """Every unit's row of a period (its snapshot once closed), for readers of every unit:
+    the weekly summary, which goes to the office and the leaders."""
     p = resolve_period(period, today=today, scoring=scoring)
     snap = _snapshot(session, p.key)
     if snap is not None:
-        board = ScoreBoard.of(snap.board)
-    else:
-        board = compute_board(
-            session, p, today=today, scoring=scoring, rules=rules, calendar=calendar
-        )
-    return board.seen_by(actor)
+        return ScoreBoard.of(snap.board)
+    return compute_board(session, p, today=today, scoring=scoring, rules=rules, calendar=calendar)
 
 
 def close_period(

@@ -69,3 +69,15 @@ def test_a_period_that_cannot_be_read_names_the_flag_and_the_forms(
     bad = cli("score", "--period", "2026年11月", user="周主任")
     assert bad.code == 1
     assert "2026-Q4" in bad.err and "--period" in bad.err
+
+
+def test_the_office_sets_the_rule_in_the_scoring_table_of_rectify_toml(
+    cli: Cli, scored_ledger: dict[str, int]
+) -> None:
+    (cli.cwd / "rectify.toml").write_text("[scoring]\nreturned = 5\nstart = 90\n", encoding="utf-8")
+    data = json.loads(cli("score", *NOVEMBER, "--json", user="周主任", check=True).out)
+    # 甲局: 90 - 3 - 3 - 5 + 1 - 1 - 1 (one 退回 at 5 points now); 乙局: 90 + 1.
+    assert [(u["unit"], u["score"]) for u in data["units"]] == [("乙局", 91.0), ("甲局", 78.0)]
+    (cli.cwd / "rectify.toml").write_text("[scoring]\nrefund = 5\n", encoding="utf-8")
+    bad = cli("score", *NOVEMBER, user="周主任")
+    assert bad.code == 1 and "[scoring] 中有无法识别的项:refund" in bad.err
