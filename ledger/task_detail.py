@@ -16,7 +16,8 @@ from ledger.actors import Actor, remit_clause
 from ledger.errors import NotFoundError
 from ledger.evidence import blob_path
 from ledger.history import HistoryItem, history_items
-from ledger.queries import TaskFilter, TaskView, task_views
+from ledger.queries import TaskFilter, TaskView, live_tasks, task_views
+from ledger.shared_progress import ReportDraft, last_report_draft
 from models.cadence import effective_cadence
 from models.enums import ExtensionStatus, ReportKind, Role, TaskStatus
 from models.rules import Rules
@@ -55,6 +56,15 @@ class ReportItem:
     ledger_date: date | None = None  # an imported report: the date the ledger gives it
 
 
+@dataclass(frozen=True)
+class SiblingTask:
+    """Another open task of the same problem the actor may report progress on."""
+
+    id: int
+    code: str
+    measure: str
+
+
 @dataclass
 class TaskDetail:
     view: TaskView
@@ -68,6 +78,10 @@ class TaskDetail:
     pending_extension: Extension | None = field(default=None)
     report_cadence: str = "none"  # 报送周期 in effect (models.cadence spec)
     report_cadence_label: str = ""  # 每周一(随轮次) / 每月15日(本任务) / 不定期报送(默认)
+    # Fill in once: the progress form starts from the unit's last report of the task, and
+    # may be sent for the other tasks of the same problem the actor may report on.
+    draft: ReportDraft | None = None
+    siblings: list[SiblingTask] = field(default_factory=list)
 
     @property
     def may_submit(self) -> bool:
@@ -170,7 +184,25 @@ def task_detail(
         ),
         report_cadence=cadence.spec,
         report_cadence_label=f"{cadence.label}({source})",
+        draft=last_report_draft(session, task_id=task_id, actor=actor),
+        siblings=_siblings(session, view, actor),
     )
+
+
+def _siblings(session: Session, view: TaskView, actor: Actor) -> list[SiblingTask]:
+    """The problem's other live tasks open to a report (待整改 / 整改中) in the actor's remit."""
+    if actor.role is Role.leader:
+        return []
+    query = select(Task.id, Task.code, Task.measure).where(
+        Task.problem_id == view.problem_id,
+        Task.id != view.id,
+        col(Task.status).in_((TaskStatus.pending.value, TaskStatus.in_progress.value)),
+        live_tasks(),
+    )
+    if (remit := remit_clause(actor)) is not None:
+        query = query.where(remit)
+    rows = session.exec(query.order_by(col(Task.id))).all()
+    return [SiblingTask(tid, code, measure) for tid, code, measure in rows if tid is not None]
 
 
 def _after_last_submit(entries: list[HistoryEntry]) -> bool:

@@ -27,6 +27,7 @@ from web.routes import (
     review,
     rounds,
     scores,
+    shared_progress,
     tasks,
     users,
 )
@@ -106,6 +107,7 @@ def create_app(config: WebConfig) -> FastAPI:
         auth,
         office,
         tasks,
+        shared_progress,
         review,
         ledger_upload,
         users,
