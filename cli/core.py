@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from cli.common import (
     JsonOpt,
     context,
     emit_json,
+    fail,
     print_table,
     say,
     user_errors,
@@ -31,6 +33,7 @@ from ledger.inputs import (
     validated,
 )
 from ledger.queries import TaskFilter, task_views
+from ledger.shared_progress import report_progress_for_tasks
 from ledger.stats import percent_text
 from ledger.task_detail import ReportItem, TaskDetail, task_detail
 from models.db import upgrade_schema
@@ -445,29 +448,62 @@ EvidenceOpt = Annotated[list[Path] | None, typer.Option("--evidence", help="佐�
 
 
 def progress_cmd(
-    task_id: int,
-    text: Annotated[str, typer.Option(help="工作开展情况")],
+    task_ids: Annotated[
+        list[int] | None, typer.Argument(help="任务编号;同一问题下的多项任务可一并填报,如 3 4 5")
+    ] = None,
+    text: Annotated[str, typer.Option(help="工作开展情况")] = "",
     issues: Annotated[str, typer.Option(help="存在的问题")] = "",
     next_steps: Annotated[str, typer.Option("--next", help="下一步打算")] = "",
     evidence: EvidenceOpt = None,
+    tasks: Annotated[
+        str | None, typer.Option("--tasks", help="一并填报的任务编号,逗号分隔,如 3,4,5")
+    ] = None,
     as_: AsOpt = None,
 ) -> None:
-    """填报整改进展。"""
+    """填报整改进展(同一问题下进展相同的多项任务可一次填报,每项任务各记一条)。"""
+    wanted = [*(task_ids or []), *_task_list(tasks)]
+    if not wanted:
+        fail("请写明任务编号,如 rectify progress 3 --text …,或 --tasks 3,4,5")
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
-        lifecycle.report_progress(
-            task_id,
-            text=text,
-            issues=issues,
-            next_steps=next_steps,
-            evidence=evidence,
-            session=session,
-            actor=actor,
-            now=ctx.now,
-            evidence_store=ctx.settings.evidence_dir,
-            evidence_max_bytes=ctx.settings.limits.evidence_max_bytes,
-        )
-    typer.echo(f"已填报任务 {task_id} 的进展")
+        if len(wanted) == 1:
+            lifecycle.report_progress(
+                wanted[0],
+                text=text,
+                issues=issues,
+                next_steps=next_steps,
+                evidence=evidence,
+                session=session,
+                actor=actor,
+                now=ctx.now,
+                evidence_store=ctx.settings.evidence_dir,
+                evidence_max_bytes=ctx.settings.limits.evidence_max_bytes,
+            )
+        else:
+            report_progress_for_tasks(
+                wanted,
+                text=text,
+                issues=issues,
+                next_steps=next_steps,
+                evidence=evidence,
+                session=session,
+                actor=actor,
+                now=ctx.now,
+                evidence_store=ctx.settings.evidence_dir,
+                evidence_max_bytes=ctx.settings.limits.evidence_max_bytes,
+            )
+    typer.echo(f"已填报任务 {'、'.join(map(str, dict.fromkeys(wanted)))} 的进展")
+
+
+def _task_list(text: str | None) -> list[int]:
+    """--tasks 3,4,5 (commas, Chinese commas or spaces)."""
+    if not text:
+        return []
+    parts = [p for p in re.split(r"[,,、\s]+", text.strip()) if p]
+    bad = [p for p in parts if not p.isdigit()]
+    if bad:
+        fail(f"--tasks 中的“{'、'.join(bad)}”不是任务编号,请写成 3,4,5")
+    return [int(p) for p in parts]
 
 
 def submit_cmd(

@@ -32,11 +32,13 @@ from ledger.acknowledge import UnitPending, unacknowledged_by_unit
 from ledger.actors import Actor, remit_clause
 from ledger.errors import NotFoundError
 from ledger.queries import light_case, live_tasks
+from ledger.scoring import ScoreBoard, unit_scores
 from ledger.stats import completion_rate, percent_text
 from ledger.wording import cn_date
 from models.enums import Light, Role, TaskKind, TaskStatus
 from models.office import TZ
 from models.rules import Rules
+from models.scoring import Calendar, ScoringRules
 from models.tables import Inspection, Task, Unit
 
 # A board lists every round, but 2,000 units would bury the ones that need attention: the
@@ -105,6 +107,9 @@ class Board:
     red_list: list[RedTask]  # longest overdue first, at most red_limit
     # 未签收 per unit (ledger.acknowledge), the most first.
     unacknowledged: list[UnitPending] = field(default_factory=list)
+    # 单位考核 of the current period (ledger.scoring), on the office's board of every round:
+    # a leader's board stays their remit (they read every unit's score on its own page).
+    scores: ScoreBoard | None = None
 
     @property
     def units_truncated(self) -> bool:
@@ -128,6 +133,8 @@ def dashboard(
     inspection_id: int | None = None,
     unit_limit: int = UNIT_LIMIT,
     red_limit: int = RED_LIMIT,
+    scoring: ScoringRules | None = None,
+    calendar: Calendar | None = None,
 ) -> Board:
     """The board as of `today` for the actor's remit, of every round or of one."""
     since = today - timedelta(days=7)
@@ -225,6 +232,22 @@ def dashboard(
         unacknowledged=unacknowledged_by_unit(session, actor=actor, inspection_id=inspection_id)[
             :unit_limit
         ],
+        scores=(
+            unit_scores(
+                None,
+                session=session,
+                actor=actor,
+                today=today,
+                scoring=scoring,
+                rules=rules,
+                calendar=calendar,
+            )
+            if scoring is not None
+            and calendar is not None
+            and inspection_id is None
+            and actor.is_office
+            else None
+        ),
     )
 
 

@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "urge_now": "一键催办",
     "requeue": "重新发送通知",
     "acknowledge": "签收",
+    "score_close": "考核关账",
     "password_set": "设置密码",
     "password_change": "修改密码",
     "login": "登录",

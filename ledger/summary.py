@@ -16,12 +16,14 @@ from sqlmodel import Session, col, select
 from ledger import stats
 from ledger.queries import live_tasks
 from ledger.report_due import reports_late
+from ledger.scoring import ScoreBoard, period_board
 from ledger.stats import Totals
 from ledger.wording import cn_date, feedback_date_text
 from models.enums import TaskKind, TaskStatus
 from models.office import TZ
 from models.outbox import Notice
 from models.rules import Rules
+from models.scoring import ScoringRules
 from models.tables import Inspection, Task, Unit
 from models.workdays import WorkCalendar
 
@@ -280,6 +282,8 @@ class WeeklySummary:
         return [LateUnit(unit, n) for unit, n in counts.items()]
 
     extra: dict[str, Any] = field(default_factory=dict)
+    # 单位考核 of the period holding as_of (ledger.scoring), when a scoring rule is given.
+    scores: ScoreBoard | None = None
 
     @property
     def red_list_truncated(self) -> bool:
@@ -296,6 +300,7 @@ class WeeklySummary:
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("extra")
+        data["scores"] = self.scores.as_json() if self.scores is not None else None
         data["overall"]["headline"] = self.overall.headline
         data["overall"]["problems_open"] = self.overall.problems_open
         data["change"]["text"] = self.change.text
@@ -412,6 +417,7 @@ def weekly_summary(
     now: datetime | None = None,
     red_list_limit: int | None = 200,
     failed_limit: int | None = 50,
+    scoring: ScoringRules | None = None,
 ) -> WeeklySummary:
     """The 整改周报 as of `as_of`; the week is as_of's ISO week, from its Monday to as_of
     (to its Sunday when as_of is one): a summary made on a Tuesday covers that Monday and
@@ -472,6 +478,13 @@ def weekly_summary(
         late_reports=_late_reports(session, as_of=as_of, calendar=calendar, rules=rules),
         # The 落款 is the as-of day: a summary as of 12-22, made on 12-23, is dated 12-22.
         generated_text=cn_date(as_of),
+        scores=(
+            period_board(
+                None, session=session, today=as_of, scoring=scoring, rules=rules, calendar=calendar
+            )
+            if scoring is not None
+            else None
+        ),
     )
 
 

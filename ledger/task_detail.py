@@ -19,7 +19,8 @@ from ledger.errors import NotFoundError
 from ledger.evidence import blob_path
 from ledger.history import HistoryItem, history_items
 from ledger.parts import PartState, task_parts
-from ledger.queries import TaskFilter, TaskView, task_views
+from ledger.queries import TaskFilter, TaskView, live_tasks, task_views
+from ledger.shared_progress import ReportDraft, last_report_draft
 from models.cadence import effective_cadence
 from models.enums import ExtensionStatus, ReportKind, Role, TaskStatus
 from models.outbox import SupervisionOrder
@@ -69,6 +70,15 @@ class PartItem:
     reports: list[ReportItem]
 
 
+@dataclass(frozen=True)
+class SiblingTask:
+    """Another open task of the same problem the actor may report progress on."""
+
+    id: int
+    code: str
+    measure: str
+
+
 @dataclass
 class TaskDetail:
     view: TaskView
@@ -113,6 +123,11 @@ class TaskDetail:
     def may_act_on_task(self) -> bool:
         """The lead unit and the office act on the task; a co-unit on its own part."""
         return self.may_report and self.own_part_unit is None
+
+    # Fill in once: the progress form starts from the unit's last report of the task, and
+    # may be sent for the other tasks of the same problem the actor may report on.
+    draft: ReportDraft | None = None
+    siblings: list[SiblingTask] = field(default_factory=list)
 
     @property
     def may_submit(self) -> bool:
@@ -226,6 +241,8 @@ def task_detail(
         and view.status.is_open
         and not view.withdrawn
         and any(a.unit_id == actor.unit_id and not a.acknowledged for a in acknowledgements),
+        draft=last_report_draft(session, task_id=task_id, actor=actor),
+        siblings=_siblings(session, view, actor),
     )
 
 
@@ -245,6 +262,22 @@ def _report_item(r: ProgressReport, files: dict[int, list[EvidenceItem]]) -> Rep
         unit_id=r.unit_id,
         open_parts_reason=r.open_parts_reason,
     )
+
+
+def _siblings(session: Session, view: TaskView, actor: Actor) -> list[SiblingTask]:
+    """The problem's other live tasks open to a report (待整改 / 整改中) in the actor's remit."""
+    if actor.role is Role.leader:
+        return []
+    query = select(Task.id, Task.code, Task.measure).where(
+        Task.problem_id == view.problem_id,
+        Task.id != view.id,
+        col(Task.status).in_((TaskStatus.pending.value, TaskStatus.in_progress.value)),
+        live_tasks(),
+    )
+    if (remit := remit_clause(actor)) is not None:
+        query = query.where(remit)
+    rows = session.exec(query.order_by(col(Task.id))).all()
+    return [SiblingTask(tid, code, measure) for tid, code, measure in rows if tid is not None]
 
 
 def _after_last_submit(entries: list[HistoryEntry]) -> bool:

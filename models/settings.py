@@ -3,6 +3,7 @@
 RECTIFY_DATABASE_URL   database (default: sqlite file rectify.db in the working folder)
 RECTIFY_DATA_DIR       evidence files, reports, local notices (default: ./rectify-data)
 RECTIFY_CONFIG         TOML file with a [rules] table overriding models.rules.Rules
+                       (and [scoring], the 单位考核 rule: models.scoring.ScoringRules)
                        (default: ./rectify.toml when it exists)
 RECTIFY_HOLIDAYS       the office's holiday file for years chinese-calendar does not know
 RECTIFY_APPRISE_CONFIG Apprise configuration (YAML or TEXT) mapping tags to channels
@@ -24,6 +25,7 @@ from pathlib import Path
 from models.cadence import parse_cadence
 from models.limits import Limits
 from models.rules import RuleError, Rules
+from models.scoring import ScoringRules, scoring_rules_from
 from models.send_window import SendWindow, parse_clock
 
 
@@ -72,6 +74,7 @@ class Settings:
     notify: NotifySettings = field(default_factory=NotifySettings)
     limits: Limits = Limits()
     base_url: str | None = None  # where users reach the web workspace; notices link to it
+    scoring: ScoringRules = ScoringRules()  # 单位考核 ([scoring])
 
     @property
     def evidence_dir(self) -> Path:
@@ -188,6 +191,16 @@ def _limits_from(path: Path) -> Limits:
     return Limits(**table)
 
 
+def _scoring_from(path: Path) -> ScoringRules:
+    table = _read_toml(path).get("scoring", {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"配置文件 {path} 的 scoring 应为一个表([scoring])")
+    try:
+        return scoring_rules_from(table, f"配置文件 {path}")
+    except RuleError as exc:
+        raise SettingsError(str(exc)) from None
+
+
 def _optional_path(name: str) -> Path | None:
     value = os.environ.get(name, "").strip()
     return Path(value) if value else None
@@ -220,4 +233,5 @@ def load_settings() -> Settings:
         templates_dir=_optional_path("RECTIFY_TEMPLATES"),
         notify=_notify_from(config),
         base_url=_base_url(),
+        scoring=_scoring_from(config) if config else ScoringRules(),
     )

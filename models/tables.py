@@ -321,3 +321,17 @@ class Acknowledgement(SQLModel, table=True):
     acknowledged_at: datetime | None = _ts(default=None)
     acknowledged_by: str | None = Field(default=None, max_length=100)
     reminded_on: date | None = None  # the day the 签收提醒 went out (once per task and unit)
+
+
+class ScoreSnapshot(SQLModel, table=True):
+    """A closed 考核 period's result, frozen: the ranking and each unit's deductions as they
+    stood when the office closed the period (ledger.scoring), so a later 退回 or correction
+    leaves it as it was. Open periods are computed from history and never stored."""
+
+    __tablename__ = "score_snapshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(unique=True, max_length=20)  # 2026-11 / 2026-Q4
+    closed_at: datetime = _ts()
+    closed_by: str = Field(max_length=100)
+    board: dict[str, Any] = Field(sa_type=sa.JSON)  # ledger.scoring.ScoreBoard.as_json()

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from ledger.files import write_text
 from ledger.queries import live_tasks
+from ledger.scoring import UnitScore
 from ledger.summary import RedItem, UnitRow, WeeklySummary, iso_week, weekly_summary
 from ledger.uow import transaction
 from models.enums import Role
@@ -39,6 +40,7 @@ SENDER = "整改办"
 TEXT_UNITS = 50
 TEXT_UNITS_WORST = 30
 TEXT_RED = 50
+TEXT_SCORES = 30  # 单位考核 ranks a notice lists (the web page and the xlsx hold every unit)
 
 
 def report_stem(week: str) -> str:
@@ -112,12 +114,27 @@ def _shown_red(summary: WeeklySummary) -> tuple[list[RedItem], str]:
     return red, ""
 
 
+def _shown_scores(summary: WeeklySummary) -> tuple[list[UnitScore], str]:
+    """The 考核 ranking a notice lists: every unit up to TEXT_SCORES, then the top ones."""
+    board = summary.scores
+    if board is None:
+        return [], ""
+    if len(board.units) <= TEXT_SCORES:
+        return board.units, ""
+    return board.units[:TEXT_SCORES], (
+        f"共{len(board.units)}个单位,以下列出前{TEXT_SCORES}名,完整排名和扣分明细见整改通“单位考核”页面。"
+    )
+
+
 def weekly_context(
     summary: WeeklySummary, *, chart: Chart | None, chart_src: str | None
 ) -> dict[str, Any]:
     units, units_note = _shown_units(summary.units)
     red, red_note = _shown_red(summary)
+    scores, scores_note = _shown_scores(summary)
     return {
+        "scores": scores,
+        "scores_note": scores_note,
         "s": summary,
         "units": units,
         "units_note": units_note,
@@ -190,6 +207,7 @@ def plan_weekly_summary(
             rules=settings.rules,
             calendar=work_calendar(settings.holiday_file),
             now=now,
+            scoring=settings.scoring,
         )
         if dry_run:
             with tempfile.TemporaryDirectory() as scratch:

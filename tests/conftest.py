@@ -29,6 +29,7 @@ pytest_plugins = [
     "tests.fixtures.archive",
     "tests.fixtures.disk",
     "tests.fixtures.web",
+    "tests.fixtures.scoring",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -26,6 +26,8 @@ from web.routes import (
     outbox,
     review,
     rounds,
+    scores,
+    shared_progress,
     task_admin,
     tasks,
     users,
@@ -107,12 +109,14 @@ def create_app(config: WebConfig) -> FastAPI:
         office,
         tasks,
         task_admin,
+        shared_progress,
         review,
         ledger_upload,
         users,
         outbox,
         downloads,
         rounds,
+        scores,
     ):
         app.include_router(module.router)
 

@@ -24,7 +24,7 @@ from web.deps import Config, Ctx, SignedIn
 router = APIRouter()
 
 
-def _send(found: Download) -> Response:
+def send_download(found: Download) -> Response:
     # The file was written for this response only; its folder goes once it has been sent.
     return FileResponse(
         found.path,
@@ -45,7 +45,7 @@ def report(cfg: Config, ctx: Ctx, actor: SignedIn, inspection_id: int) -> Respon
             rules=cfg.settings.rules,
             root=cfg.settings.data_dir / "downloads",
         )
-    return _send(found)
+    return send_download(found)
 
 
 @router.get("/rounds/{inspection_id}/ledger.xlsx")
@@ -68,7 +68,7 @@ def _ledger(cfg: Config, ctx: Ctx, actor: SignedIn, inspection_id: int | None) -
             rules=cfg.settings.rules,
             root=cfg.settings.data_dir / "downloads",
         )
-    return _send(found)
+    return send_download(found)
 
 
 @router.get("/weekly.docx")
@@ -84,7 +84,7 @@ def weekly(cfg: Config, ctx: Ctx, actor: SignedIn) -> Response:
             calendar=ctx.calendar,
             root=settings.data_dir / "downloads",
         )
-    return _send(found)
+    return send_download(found)
 
 
 @router.get("/tasks/{task_id}/supervision-order.docx")
@@ -98,7 +98,7 @@ def supervision_order(cfg: Config, ctx: Ctx, actor: SignedIn, task_id: int) -> R
             rules=cfg.settings.rules,
             root=cfg.settings.data_dir / "downloads",
         )
-    return _send(found)
+    return send_download(found)
 
 
 @router.get("/tasks/{task_id}/closure-form.docx")
@@ -107,7 +107,7 @@ def closure_form(cfg: Config, actor: SignedIn, task_id: int) -> Response:
         found = closure_form_download(
             task_id, session=session, actor=actor, root=cfg.settings.data_dir / "downloads"
         )
-    return _send(found)
+    return send_download(found)
 
 
 @router.get("/rounds/{inspection_id}/archive.zip")
@@ -123,4 +123,4 @@ def archive(cfg: Config, ctx: Ctx, actor: SignedIn, inspection_id: int) -> Respo
             root=settings.data_dir / "downloads",
             evidence_store=settings.evidence_dir,
         )
-    return _send(found)
+    return send_download(found)

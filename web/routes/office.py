@@ -36,6 +36,8 @@ def _board_page(
             today=ctx.today,
             rules=cfg.settings.rules,
             inspection_id=inspection_id,
+            scoring=cfg.settings.scoring,
+            calendar=ctx.calendar,
         )
     chart = stacked_bars(board.units if inspection_id is not None else board.rounds)
     return render(
