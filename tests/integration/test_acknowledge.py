@@ -129,6 +129,7 @@ def test_a_withdrawn_or_closed_task_takes_no_signature(engine, world, tmp_path: 
             world["2.1"],
             summary="办法已修订",
             no_evidence_reason="文件已公开",
+            open_parts_reason="配合单位的部分由牵头单位统筹",  # a co-unit's part may be open
             session=session,
             actor=OFFICE,
             now=NOW,

@@ -67,6 +67,7 @@ def close_task(world, code: str, evidence_dir) -> int:
             task_id,
             summary="台账已建立,逐项核查完毕",
             no_evidence_reason="见进展所附台账",
+            open_parts_reason="配合单位的部分由牵头单位统筹",  # a co-unit's part may be open
             session=session,
             actor=OFFICE,
             now=day + timedelta(hours=1),
