@@ -30,6 +30,7 @@ pytest_plugins = [
     "tests.fixtures.disk",
     "tests.fixtures.web",
     "tests.fixtures.scoring",
+    "tests.fixtures.migrations",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
-from alembic import command
 
-from models.db import alembic_config, make_engine
+from models.db import make_engine
 from models.tables import UTCDateTime
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    server = request.getfixturevalue("postgres_server_url")
-    admin = make_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"rectify_mig_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield admin.url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def _upgrade(engine: sa.Engine, revision: str) -> None:
-    with engine.begin() as connection:
-        cfg = alembic_config(engine)
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
-
+from tests.fixtures.migrations import migrate
 
 TASK = sa.table(
     "task",
@@ -51,13 +23,13 @@ TASK = sa.table(
 )
 
 
-def test_tasks_closed_before_0004_get_a_followup_six_months_after_their_closure(empty_database):
-    engine = make_engine(empty_database)
+def test_tasks_closed_before_0004_get_a_followup_six_months_after_their_closure(fresh_url):
+    engine = make_engine(fresh_url)
     created = datetime(2026, 11, 2, 1, tzinfo=UTC)
     # 2026-11-30 20:00 UTC is 2026-12-01 in Shanghai: the follow-up counts from the local date.
     closed = datetime(2026, 11, 30, 20, tzinfo=UTC)
     try:
-        _upgrade(engine, "0003")
+        migrate(engine, "0003")
         with engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO unit (id, name) VALUES (1, '县科技局')"))
             conn.execute(
@@ -107,7 +79,7 @@ def test_tasks_closed_before_0004_get_a_followup_six_months_after_their_closure(
                     ),
                 ],
             )
-        _upgrade(engine, "0004")
+        migrate(engine, "0004")
         with engine.connect() as conn:  # reached 0004 (later migrations follow)
             version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
         assert version == "0004"

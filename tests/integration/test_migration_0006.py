@@ -2,44 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
-from alembic import command
 
-from models.db import alembic_config, make_engine
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    server = request.getfixturevalue("postgres_server_url")
-    admin = make_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"rectify_mig_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield admin.url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+from models.db import make_engine
+from tests.fixtures.migrations import migrate
 
 
-def _upgrade(engine: sa.Engine, revision: str) -> None:
-    with engine.begin() as connection:
-        cfg = alembic_config(engine)
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
-
-
-def test_history_of_0005_keeps_every_row_and_gets_an_empty_channel(empty_database: str) -> None:
-    engine = make_engine(empty_database)
+def test_history_of_0005_keeps_every_row_and_gets_an_empty_channel(fresh_url: str) -> None:
+    engine = make_engine(fresh_url)
     try:
-        _upgrade(engine, "0005")
+        migrate(engine, "0005")
         with engine.begin() as conn:
             conn.execute(
                 sa.text(
@@ -48,7 +20,7 @@ def test_history_of_0005_keeps_every_row_and_gets_an_empty_channel(empty_databas
                     " (2, '2026-11-02 01:05:00+00:00', '陈某', 'progress', 'task', 7, '', '已约谈')"
                 )
             )
-        _upgrade(engine, "0006")
+        migrate(engine, "0006")
         with engine.connect() as conn:
             version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
             rows = conn.execute(

@@ -3,42 +3,14 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
-from alembic import command
 
-from models.db import alembic_config, make_engine
+from models.db import make_engine
+from tests.fixtures.migrations import migrate
 
 PREVIOUS, THIS = "0006", "0007"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of the test's own (not migrated: the test picks the revision)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    server = str(request.getfixturevalue("postgres_server_url"))
-    admin = make_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"rectify_mig_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield admin.url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def migrate(engine: sa.Engine, revision: str) -> None:
-    with engine.begin() as connection:
-        cfg = alembic_config(engine)
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
 
 
 def test_notices_written_before_0007_survive_it_and_a_draft_with_data_fits_after(

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 
 from models.db import make_engine
-from tests.integration.test_migration_0007 import fresh_url, migrate  # noqa: F401
+from tests.fixtures.migrations import migrate
 
 PREVIOUS, THIS = "0008", "0009"
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)

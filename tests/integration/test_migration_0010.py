@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from models.tables import UTCDateTime
-from tests.integration.test_migration_0007 import fresh_url as fresh_url  # noqa: F401
-from tests.integration.test_migration_0007 import migrate
+from tests.fixtures.migrations import migrate
 
 PREVIOUS, THIS = "0009", "0010"
 REGISTERED = datetime(2026, 10, 8, 1, 0, tzinfo=UTC)
