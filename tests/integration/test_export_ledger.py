@@ -117,6 +117,8 @@ def test_export_then_import_into_an_empty_database_gives_the_same_problems_and_t
             "evidence",
             "extension",
             "progressreport",
+            "acknowledgement",
+            "task_part",
             "taskcounit",
             "task",
             "problem",
