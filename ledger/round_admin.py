@@ -15,6 +15,7 @@ from ledger.history import record
 from ledger.inputs import InspectionCreate, parse_date, validated
 from ledger.queries import live_tasks
 from ledger.registry import add_inspection, add_unit, get_inspection
+from models.cadence import NONE, parse_cadence
 from models.enums import SourceKind
 from models.tables import Inspection, Task, Unit
 
@@ -30,6 +31,9 @@ class RoundFields:
     feedback_date: str = ""
     plan_doc_no: str = ""
     title: str = ""
+    # 报送周期 as typed (每周一, 每月15日, 每季度, 不定期); "" back to rectify.toml's default;
+    # None: the form has no such field, the round's stays as it is.
+    report_cadence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class RoundRow:
     plan_doc_no: str
     tasks: int
     withdrawn: bool
+    report_cadence: str = ""  # the round's own 报送周期 in words (每周一); "": the default
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,10 @@ class RoundsPage:
     rounds: list[RoundRow]
     units: list[UnitRow]
     kinds: list[str]
+    default_cadence: str = "不定期报送"  # rectify.toml's [rules] report_cadence, in words
 
 
-def rounds_page(*, session: Session, actor: Actor) -> RoundsPage:
+def rounds_page(*, session: Session, actor: Actor, default_cadence: str = NONE) -> RoundsPage:
     require_office(actor, "管理整改轮次和单位")
     per_round = dict(
         session.exec(
@@ -89,6 +95,7 @@ def rounds_page(*, session: Session, actor: Actor) -> RoundsPage:
             plan_doc_no=r.plan_doc_no,
             tasks=per_round.get(r.id or 0, 0),
             withdrawn=r.withdrawn_at is not None,
+            report_cadence=cadence_words(r.report_cadence),
         )
         for r in session.exec(select(Inspection).order_by(col(Inspection.id).desc())).all()
     ]
@@ -96,7 +103,17 @@ def rounds_page(*, session: Session, actor: Actor) -> RoundsPage:
         UnitRow(u.id or 0, u.name, u.notify_tag or "", per_unit.get(u.id or 0, 0))
         for u in session.exec(select(Unit).order_by(col(Unit.name))).all()
     ]
-    return RoundsPage(rounds=rounds, units=units, kinds=[k.value for k in SourceKind])
+    return RoundsPage(
+        rounds=rounds,
+        units=units,
+        kinds=[k.value for k in SourceKind],
+        default_cadence=parse_cadence(default_cadence).label,
+    )
+
+
+def cadence_words(spec: str | None) -> str:
+    """A stored cadence spec as a form shows it (每周一, 不定期报送); unset is blank."""
+    return parse_cadence(spec).label if spec else ""
 
 
 def _data(fields: RoundFields) -> InspectionCreate:
@@ -114,6 +131,7 @@ def _data(fields: RoundFields) -> InspectionCreate:
         feedback_date=day,
         plan_doc_no=fields.plan_doc_no.strip(),
         title=fields.title.strip(),
+        report_cadence=fields.report_cadence,
     )
 
 
@@ -145,6 +163,9 @@ def edit_round(
     }
     if data.title and data.title != inspection.title:
         changed["title"] = data.title
+    if fields.report_cadence is not None and data.report_cadence != inspection.report_cadence:
+        # "" tells edit_inspection to go back to the default (None would mean "unchanged").
+        changed["report_cadence"] = data.report_cadence or ""
     return edit_inspection(
         inspection_id,
         InspectionEdit(**changed),

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.round_admin import (
     RoundFields,
+    RoundsPage,
     create_round,
     create_unit,
     edit_round,
@@ -31,15 +32,28 @@ DONE = {
 
 
 def _fields(
-    source_kind: str, body: str, subject: str, org: str, day: str, doc: str, title: str
+    source_kind: str,
+    body: str,
+    subject: str,
+    org: str,
+    day: str,
+    doc: str,
+    title: str,
+    cadence: str,
 ) -> RoundFields:
-    return RoundFields(source_kind, body, subject, org, day, doc, title)
+    return RoundFields(source_kind, body, subject, org, day, doc, title, cadence)
+
+
+def _page(cfg: Config, actor: SignedIn) -> RoundsPage:
+    with transaction(cfg.engine) as session:
+        return rounds_page(
+            session=session, actor=actor, default_cadence=cfg.settings.rules.report_cadence
+        )
 
 
 @router.get("/rounds")
 def rounds(request: Request, cfg: Config, ctx: Ctx, actor: SignedIn, ok: str = "") -> Response:
-    with transaction(cfg.engine) as session:
-        page = rounds_page(session=session, actor=actor)
+    page = _page(cfg, actor)
     return render(request, "office/rounds.html", {"page": page, "ok": DONE.get(ok, "")})
 
 
@@ -65,8 +79,11 @@ def add_round(
     feedback_date: Annotated[str, Form()] = "",
     plan_doc_no: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
+    report_cadence: Annotated[str, Form()] = "",
 ) -> Response:
-    fields = _fields(source_kind, body, subject, inspected_org, feedback_date, plan_doc_no, title)
+    fields = _fields(
+        source_kind, body, subject, inspected_org, feedback_date, plan_doc_no, title, report_cadence
+    )
     try:
         with transaction(cfg.engine) as session:
             made = create_round(fields, session=session, actor=actor, now=ctx.now)
@@ -88,8 +105,7 @@ def _edit_again(
 ) -> Response:
     """The page again, the refused round's or unit's form open with what was typed and the
     message beside its field."""
-    with transaction(cfg.engine) as session:
-        page = rounds_page(session=session, actor=actor)
+    page = _page(cfg, actor)
     edit = {"kind": kind, "id": key, "values": values, "errors": {exc.field or "_": exc.message}}
     return render(request, "office/rounds.html", {"page": page, "edit": edit}, status=400)
 
@@ -108,9 +124,12 @@ def change_round(
     feedback_date: Annotated[str, Form()] = "",
     plan_doc_no: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
+    report_cadence: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    fields = _fields(source_kind, body, subject, inspected_org, feedback_date, plan_doc_no, title)
+    fields = _fields(
+        source_kind, body, subject, inspected_org, feedback_date, plan_doc_no, title, report_cadence
+    )
     try:
         with transaction(cfg.engine) as session:
             edit_round(inspection_id, fields, reason, session=session, actor=actor, now=ctx.now)

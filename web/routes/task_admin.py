@@ -34,12 +34,13 @@ def _page(
     reason: str = "",
 ) -> Response:
     with transaction(cfg.engine) as session:
-        view = task_edit_page(
+        page = task_edit_page(
             task_id, session=session, actor=actor, today=ctx.today, rules=cfg.settings.rules
         )
     context = {
-        "t": view,
-        "fields": fields or TaskFields.of(view),
+        "t": page.task,
+        "round_cadence": page.round_cadence,
+        "fields": fields or TaskFields.of(page),
         "kinds": list(TaskKind),
         "open_form": refused[0] if refused else "",
         "errors": {refused[1].field or "_": refused[1].message} if refused else {},
@@ -67,9 +68,12 @@ def edit(
     person: Annotated[str, Form()] = "",
     kind: Annotated[str, Form()] = "",
     deadline: Annotated[str, Form()] = "",
+    report_cadence: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    fields = TaskFields(measure, lead_unit, co_units, leader, person, kind, deadline)
+    fields = TaskFields(
+        measure, lead_unit, co_units, leader, person, kind, deadline, report_cadence
+    )
     try:
         with transaction(cfg.engine) as session:
             edit_task_from_form(
