@@ -78,6 +78,7 @@ def plan_followup_reminders(
     groups: dict[str, _Group] = {OFFICE_TAG: _Group([OFFICE_NAME])}
     for followup_id, task_id, closed_at, due_on, code, measure, round_title, unit, tag in rows:
         item = {
+            "id": task_id,  # the task's web page, when RECTIFY_BASE_URL is set
             "code": code,
             "measure": measure,
             "inspection": round_title,
@@ -104,6 +105,7 @@ def plan_followup_reminders(
                 "total": len(group.items),
                 "more": len(group.items) - len(listed),
                 "office_name": OFFICE_NAME,
+                "base_url": settings.base_url,  # each task links to its web page when set
             },
         )
         drafts.append(
