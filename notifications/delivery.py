@@ -26,7 +26,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import itertools
 import logging
@@ -43,6 +42,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import apprise
@@ -57,6 +57,13 @@ from models.settings import Settings
 from models.workdays import work_calendar
 from notifications.channels import ASSET, Channel, Channels, load_channels
 from notifications.drafts import compose_drafts
+from notifications.email_message import (
+    Attachment,
+    emails_for,
+    message_id,
+    mime_body,
+    uses_apprise_builder,
+)
 from notifications.failures import Failure, describe_apprise, describe_smtp
 from notifications.masking import mask
 from notifications.outbox import load_attachments, stored_name
@@ -155,6 +162,24 @@ class ClaimedNotice:
             mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
             items.append(AttachMemory(content=self.files[digest], name=name, mimetype=mimetype))
         return apprise.AppriseAttachment(items, asset=ASSET)
+
+    def email_attachments(self) -> list[Attachment]:
+        """The attachments' names and bytes (an older notice may still name a local file)."""
+        items: list[Attachment] = []
+        for entry in self.attachments:
+            named = stored_name(entry)
+            if named is None:
+                path = Path(entry)
+                try:
+                    items.append(Attachment(path.name, path.read_bytes()))
+                except OSError as exc:
+                    raise LookupError(f"附件 {path.name} 无法读取:{exc.strerror}") from None
+                continue
+            digest, name = named
+            if digest not in self.files:
+                raise LookupError(f"附件 {name} 不在发件箱中(内容编号 {digest[:12]})")
+            items.append(Attachment(name, self.files[digest]))
+        return items
 
     def body_for(self, channel: Channel) -> str:
         if channel.body_format == "html":
@@ -709,19 +734,34 @@ class SmtpConnections:
                 conn.close()
 
 
+def _email_messages(plugin: Any, notice: ClaimedNotice, channel: Channel) -> list[Any]:
+    """The notice's messages for one email URL (notifications.email_message)."""
+    if uses_apprise_builder(plugin):
+        return _apprise_email_messages(plugin, notice, channel)
+    entity = mime_body(
+        body_format=channel.body_format,
+        text=notice.body_text,
+        html=notice.body_html,
+        markdown=notice.body_md,
+        attachments=notice.email_attachments(),
+    )
+    return emails_for(
+        plugin,
+        notice_key=notice.key,
+        fingerprint=channel.fingerprint,
+        title=notice.title,
+        entity=entity,
+        now=wall_clock(),
+    )
+
+
 _MESSAGE_ID = re.compile(r"^Message-ID: .*$", re.MULTILINE)
 
 
-def message_id(notice_key: str, channel: Channel, address: str, domain: str) -> str:
-    """The same notice to the same mailbox always gets the same Message-ID."""
-    digest = hashlib.sha256(f"{notice_key}|{channel.fingerprint}|{address}".encode()).hexdigest()
-    return f"<{digest[:32]}@{domain or 'rectify.local'}>"
-
-
-def _email_messages(plugin: Any, notice: ClaimedNotice, channel: Channel) -> list[Any]:
+def _apprise_email_messages(plugin: Any, notice: ClaimedNotice, channel: Channel) -> list[Any]:
+    """Apprise's own builder, for what only it does (PGP, inline images)."""
     from apprise.plugins.email.base import NotifyEmail
 
-    attach = notice.attachment()
     messages = list(
         NotifyEmail.prepare_emails(
             subject=notice.title,
@@ -733,14 +773,17 @@ def _email_messages(plugin: Any, notice: ClaimedNotice, channel: Channel) -> lis
             bcc=plugin.bcc,
             reply_to=plugin.reply_to,
             smtp_host=plugin.smtp_host,
-            attach=attach,
+            attach=notice.attachment(),
             headers={"X-Application": plugin.app_id, **plugin.headers},
             names=plugin.names,
+            pgp=plugin.pgp,
+            pgp_mode=plugin.pgp_mode,
+            inline=plugin.inline,
         )
     )
     domain = str(plugin.from_addr[1]).rpartition("@")[2]
     for message in messages:
-        mid = message_id(notice.key, channel, message.recipient, domain)
+        mid = message_id(notice.key, channel.fingerprint, message.recipient, domain)
         message.body = _MESSAGE_ID.sub(f"Message-ID: {mid}", message.body, count=1)
     return messages
 
