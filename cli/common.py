@@ -11,30 +11,22 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import sqlalchemy as sa
 import typer
 
 # Typer ships its own copy of Click; the current command's context is in that copy.
 from typer._click.globals import get_current_context
 from typer.core import TyperOption
 
-from ledger.actors import command_line
-from ledger.context import TZ as TZ
-from ledger.context import AppContext
-from ledger.errors import (
-    BusyError,
-    ConflictError,
-    ForbiddenError,
-    NotFoundError,
-    RectifyError,
-    SchemaError,
-)
-from ledger.inputs import parse_date
-from ledger.uow import is_busy
-from models.settings import SettingsError, load_settings
-from models.workdays import HolidayFileError
+from models.office import TZ as TZ
+
+if TYPE_CHECKING:
+    # Every cli module imports this one, and `rectify --help` imports every cli module: the
+    # ledger (SQLModel, the table classes, settings) loads only when a command opens its
+    # context (cli/context.py) or reports an error, not to print help (benchmarks/startup.py).
+    from cli.context import Context as Context
+    from ledger.errors import RectifyError
 
 AsOpt = Annotated[
     str | None,
@@ -60,18 +52,19 @@ FIELD_PARAMS: dict[str, tuple[str, ...]] = {
     "notify_tag": ("tag",),
 }
 
-# What the command line adds to a service's message: where to look next.
-HINTS: dict[tuple[type[Exception], str], str] = {
-    (NotFoundError, "task_id"): "可用 rectify tasks 查看任务列表",
-    (NotFoundError, "inspection_id"): "可用 rectify inspections 查看已有轮次",
-    (NotFoundError, "problem_id"): "可用 rectify problems 查看已有问题",
-    (NotFoundError, "extension_id"): "可用 rectify extensions 查看延期申请",
-    (NotFoundError, "order_id"): "可用 --task 任务编号 查看某任务最近一次的督办通知单",
-    (NotFoundError, "unit"): "登记单位用 rectify unit add",
-    (NotFoundError, "actor"): "登记用户用 rectify user add",
-    (ForbiddenError, "actor"): "请用 --as 姓名 或环境变量 RECTIFY_USER 说明操作人",
-    (SchemaError, "schema"): "请先运行 rectify init",
-    (ConflictError, ""): "可用 rectify task show 查看",
+# What the command line adds to a service's message: where to look next. Keyed by the
+# error's class name (the classes load with the ledger, after the help is printed).
+HINTS: dict[tuple[str, str], str] = {
+    ("NotFoundError", "task_id"): "可用 rectify tasks 查看任务列表",
+    ("NotFoundError", "inspection_id"): "可用 rectify inspections 查看已有轮次",
+    ("NotFoundError", "problem_id"): "可用 rectify problems 查看已有问题",
+    ("NotFoundError", "extension_id"): "可用 rectify extensions 查看延期申请",
+    ("NotFoundError", "order_id"): "可用 --task 任务编号 查看某任务最近一次的督办通知单",
+    ("NotFoundError", "unit"): "登记单位用 rectify unit add",
+    ("NotFoundError", "actor"): "登记用户用 rectify user add",
+    ("ForbiddenError", "actor"): "请用 --as 姓名 或环境变量 RECTIFY_USER 说明操作人",
+    ("SchemaError", "schema"): "请先运行 rectify init",
+    ("ConflictError", ""): "可用 rectify task show 查看",
 }
 
 
@@ -123,10 +116,7 @@ def flags_for(field: str) -> list[str]:
 def message_of(exc: RectifyError) -> str:
     """The service's message, with this command's flag for its field and a hint."""
     message = exc.message
-    hint = next(
-        (h for cls in type(exc).__mro__ if (h := HINTS.get((cls, exc.field)))),  # type: ignore[arg-type]
-        "",
-    )
+    hint = next((h for cls in type(exc).__mro__ if (h := HINTS.get((cls.__name__, exc.field)))), "")
     flags = flags_for(exc.field)
     if flags and not any(f in message or f in hint for f in flags):
         message += f"(参数 {' 或 '.join(flags)})"
@@ -138,37 +128,39 @@ def user_errors() -> Iterator[None]:
     """Refused or invalid requests: a Chinese message on stderr and exit 1."""
     try:
         yield
-    except RectifyError as exc:
-        fail(message_of(exc))
-    except (SettingsError, HolidayFileError) as exc:
-        fail(str(exc))
-    except sa.exc.OperationalError as exc:
+    except Exception as exc:
+        message = user_message(exc)
+        if message is None:
+            raise
+        fail(message)
+
+
+def user_message(exc: Exception) -> str | None:
+    """What to tell the user about `exc`, or None when it is not theirs to fix (a bug)."""
+    # Imported here, once something went wrong: the classes come with the ledger.
+    import sqlalchemy as sa
+
+    from ledger.errors import BusyError, RectifyError
+    from ledger.uow import is_busy
+    from models.settings import SettingsError
+    from models.workdays import HolidayFileError
+
+    if isinstance(exc, RectifyError):
+        return message_of(exc)
+    if isinstance(exc, SettingsError | HolidayFileError):
+        return str(exc)
+    if isinstance(exc, sa.exc.OperationalError):
         # Outside a use case's transaction too (the daily check and delivery run their own).
-        if is_busy(exc):
-            fail(BusyError().message)
-        fail(f"无法访问数据库:{exc.orig}")
-
-
-class Context(AppContext):
-    """The shared context (ledger.context) as a command opens it."""
-
-    def make_engine(self) -> sa.Engine:
-        engine = super().make_engine()
-        click_context = get_current_context(silent=True)
-        if click_context is not None:
-            # Close the pool when the command ends, so in-process callers (tests) leak no connections.
-            click_context.call_on_close(engine.dispose)
-        return engine
-
-    def as_of(self, text: str | None) -> date:
-        return parse_date(text, "计算日期", field="as_of") if text else self.today
-
-    def require_schema(self) -> None:
-        with user_errors():
-            super().require_schema()
+        return BusyError().message if is_busy(exc) else f"无法访问数据库:{exc.orig}"
+    return None
 
 
 def context() -> Context:
+    """The command's shared context (settings, engine, clock, actor): loads the ledger."""
+    from cli.context import Context
+    from ledger.actors import command_line
+    from models.settings import load_settings
+
     with user_errors():
         # History records who typed the command (the OS account) beside the claimed --as.
         return Context(load_settings(), channel=command_line(_os_user()))

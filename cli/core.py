@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -12,7 +13,6 @@ from cli.common import (
     TZ,
     AsOfOpt,
     AsOpt,
-    Context,
     JsonOpt,
     context,
     emit_json,
@@ -21,23 +21,16 @@ from cli.common import (
     say,
     user_errors,
 )
-from ledger import lifecycle, registry
-from ledger.history import visible_history
-from ledger.inputs import (
-    InspectionCreate,
-    ProblemCreate,
-    TaskCreate,
-    UserCreate,
-    parse_choice,
-    parse_date,
-    validated,
-)
-from ledger.queries import TaskFilter, task_views
-from ledger.shared_progress import report_progress_for_tasks
-from ledger.stats import percent_text
-from ledger.task_detail import ReportItem, TaskDetail, task_detail
-from models.db import upgrade_schema
 from models.enums import ExtensionStatus, Light, ReportKind, Role, TaskStatus
+
+E = TypeVar("E", bound=StrEnum)
+
+if TYPE_CHECKING:
+    from cli.context import Context
+    from ledger.task_detail import ReportItem, TaskDetail
+
+# The ledger's modules are imported inside the commands that use them: `rectify --help`
+# imports this module and must not pay for SQLModel's tables (benchmarks/startup.py).
 
 inspection_app = typer.Typer(help="巡视(察)轮次", no_args_is_help=True)
 problem_app = typer.Typer(help="反馈问题", no_args_is_help=True)
@@ -49,6 +42,8 @@ extension_app = typer.Typer(help="延期申请审批", no_args_is_help=True)
 
 def init() -> None:
     """创建或升级数据库结构(可重复运行)。"""
+    from models.db import upgrade_schema
+
     ctx = context()
     with user_errors():
         upgrade_schema(ctx.engine)
@@ -75,6 +70,9 @@ def inspection_add(
     json_: JsonOpt = False,
 ) -> None:
     """登记一轮巡视(察)反馈。"""
+    from ledger import registry
+    from ledger.inputs import InspectionCreate, parse_date, validated
+
     ctx = context()
     with user_errors():
         data = validated(
@@ -142,6 +140,9 @@ def problem_add(
     json_: JsonOpt = False,
 ) -> None:
     """登记一个反馈问题。"""
+    from ledger import registry
+    from ledger.inputs import ProblemCreate, validated
+
     ctx = context()
     with user_errors():
         data = validated(
@@ -199,6 +200,10 @@ def task_add(
     json_: JsonOpt = False,
 ) -> None:
     """登记一项整改任务(措施)。"""
+    from ledger import registry
+    from ledger.inputs import TaskCreate, validated
+    from ledger.task_detail import task_detail
+
     ctx = context()
     with user_errors():
         data = validated(
@@ -253,13 +258,16 @@ def tasks_cmd(
     json_: JsonOpt = False,
 ) -> None:
     """列出整改任务及红黄绿蓝灯。"""
+    from ledger.queries import TaskFilter, task_views
+    from models.rules import percent_text
+
     ctx = context()
     with user_errors():
         where = TaskFilter(
             inspection_id=inspection,
             unit=unit,
-            status=parse_choice(status, TaskStatus, "状态", field="status") if status else None,
-            light=parse_choice(light, Light, "灯", field="light") if light else None,
+            status=_choice(status, TaskStatus, "状态", field="status"),
+            light=_choice(light, Light, "灯", field="light"),
         )
         today = ctx.as_of(as_of)
         with ctx.use_case(as_) as (session, actor):
@@ -288,6 +296,16 @@ def tasks_cmd(
     )
     closed = sum(v.status is TaskStatus.closed for v in views)
     typer.echo(f"共{len(views)}项,已销号{closed}项,完成率{percent_text(closed, len(views))}")
+
+
+def _choice(value: str | None, enum: type[E], label: str, *, field: str) -> E | None:
+    """An optional filter's value, Chinese or English (ledger.inputs.parse_choice)."""
+    if value is None:
+        return None
+    # ledger.inputs declares the *Create models (pydantic): a listing without filters skips it.
+    from ledger.inputs import parse_choice
+
+    return parse_choice(value, enum, label, field=field)
 
 
 def detail_json(detail: TaskDetail) -> dict[str, Any]:
@@ -405,6 +423,8 @@ def task_show(
     task_id: int, as_of: AsOfOpt = None, as_: AsOpt = None, json_: JsonOpt = False
 ) -> None:
     """查看一项任务的详情、进展(含存在的问题、下一步打算)、佐证、退回理由和延期申请。"""
+    from ledger.task_detail import task_detail
+
     ctx = context()
     with user_errors():
         today = ctx.as_of(as_of)
@@ -420,6 +440,8 @@ def task_show(
 
 def history_cmd(task_id: int, as_: AsOpt = None, json_: JsonOpt = False) -> None:
     """查看一项任务的完整变更记录。"""
+    from ledger.history import visible_history
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         entries = visible_history(task_id, session=session, actor=actor)
@@ -461,6 +483,9 @@ def progress_cmd(
     as_: AsOpt = None,
 ) -> None:
     """填报整改进展(同一问题下进展相同的多项任务可一次填报,每项任务各记一条)。"""
+    from ledger import lifecycle
+    from ledger.shared_progress import report_progress_for_tasks
+
     wanted = [*(task_ids or []), *_task_list(tasks)]
     if not wanted:
         fail("请写明任务编号,如 rectify progress 3 --text …,或 --tasks 3,4,5")
@@ -518,6 +543,8 @@ def submit_cmd(
     as_: AsOpt = None,
 ) -> None:
     """申请销号(牵头单位;各配合单位的部分须已完成,或写明理由)。"""
+    from ledger import lifecycle
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         lifecycle.submit_for_closure(
@@ -539,6 +566,8 @@ def verify_cmd(
     task_id: int, note: Annotated[str, typer.Option(help="审核意见")] = "", as_: AsOpt = None
 ) -> None:
     """销号(整改办)。"""
+    from ledger import lifecycle
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         lifecycle.verify_closure(task_id, note=note, session=session, actor=actor, now=ctx.now)
@@ -549,6 +578,8 @@ def return_cmd(
     task_id: int, reason: Annotated[str, typer.Option(help="退回理由")], as_: AsOpt = None
 ) -> None:
     """退回销号申请,任务回到整改中(整改办)。"""
+    from ledger import lifecycle
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         lifecycle.return_for_rework(
@@ -564,6 +595,9 @@ def extend_cmd(
     as_: AsOpt = None,
 ) -> None:
     """申请延期(须在整改时限前)。"""
+    from ledger import lifecycle
+    from ledger.inputs import parse_date
+
     ctx = context()
     with user_errors():
         new_deadline = parse_date(to, "延期时限(--to)")
@@ -581,6 +615,8 @@ def extend_cmd(
 
 
 def _decide(extension_id: int, approve: bool, reason: str, as_: str | None) -> None:
+    from ledger import lifecycle
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         ext = lifecycle.decide_extension(
@@ -620,6 +656,9 @@ def user_add(
     as_: AsOpt = None,
 ) -> None:
     """登记用户。"""
+    from ledger import registry
+    from ledger.inputs import UserCreate, parse_choice, validated
+
     ctx = context()
     with user_errors():
         role_value = parse_choice(role, Role, "角色", field="role")
@@ -657,6 +696,8 @@ def unit_add(
     as_: AsOpt = None,
 ) -> None:
     """登记责任单位。"""
+    from ledger import registry
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         registry.add_unit(name, session=session, actor=actor, now=ctx.now, notify_tag=tag)

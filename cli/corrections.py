@@ -12,8 +12,9 @@ import typer
 
 from cli import core
 from cli.common import AsOpt, JsonOpt, context, emit_json, user_errors
-from ledger import corrections
-from ledger.inputs import parse_date, parse_kind, split_units
+
+# The ledger's modules are imported inside the commands that use them: `rectify --help`
+# imports this module and must not pay for SQLModel's tables (benchmarks/startup.py).
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="更正理由(必填,记入历史记录)")]
 
@@ -40,6 +41,9 @@ def inspection_edit(
     json_: JsonOpt = False,
 ) -> None:
     """更正一轮巡视(察)的机构、被巡视单位、反馈日期、文号、标题、来源或报送周期(记入历史)。"""
+    from ledger import corrections
+    from ledger.inputs import parse_date
+
     ctx = context()
     with user_errors():
         changes = corrections.InspectionEdit(
@@ -73,6 +77,8 @@ def problem_edit(
     json_: JsonOpt = False,
 ) -> None:
     """更正一个反馈问题的描述(记入历史)。"""
+    from ledger import corrections
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         problem = corrections.edit_problem(
@@ -109,6 +115,9 @@ def task_edit(
     json_: JsonOpt = False,
 ) -> None:
     """更正整改任务的措施、单位、责任领导、责任人、类型、时限或报送周期(整改办;记入历史)。"""
+    from ledger import corrections
+    from ledger.inputs import parse_date, parse_kind, split_units
+
     ctx = context()
     with user_errors():
         changes = corrections.TaskEdit(
@@ -147,6 +156,8 @@ def task_withdraw(
     as_: AsOpt = None,
 ) -> None:
     """撤销误登记的整改任务:不再计入统计、亮灯、提醒、报告和导出;可查看、可恢复。"""
+    from ledger import corrections
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         task = corrections.withdraw_task(
@@ -162,6 +173,8 @@ def task_restore(
     as_: AsOpt = None,
 ) -> None:
     """恢复已撤销的整改任务。"""
+    from ledger import corrections
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         task = corrections.restore_task(
@@ -177,6 +190,8 @@ def inspection_withdraw(
     as_: AsOpt = None,
 ) -> None:
     """撤销一轮(如重复导入的轮次):其任务不再计入统计、提醒、报告和导出;可恢复。"""
+    from ledger import corrections
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         inspection = corrections.withdraw_inspection(
@@ -194,6 +209,8 @@ def inspection_restore(
     as_: AsOpt = None,
 ) -> None:
     """恢复已撤销的轮次。"""
+    from ledger import corrections
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         inspection = corrections.restore_inspection(

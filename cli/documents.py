@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import AsOfOpt, AsOpt, Context, context, fail, user_errors
+from cli.common import AsOfOpt, AsOpt, context, fail, user_errors
 from ledger.errors import InvalidInputError
-from ledger.files import write_text
 
 if TYPE_CHECKING:  # python-docx and Jinja2 load only when a document is written
+    from cli.context import Context
     from ledger.documents.render import Document
 
 FORMATS = {"docx": "docx", "word": "docx", "html": "html", "htm": "html", "md": "md"}
@@ -51,6 +51,7 @@ def _emit(
 ) -> None:
     """Writes the document (Word to a file, Markdown/HTML to a file or the screen)."""
     from ledger.documents.render import render_docx, render_html, render_markdown
+    from ledger.files import write_text
 
     if template is not None and fmt != "docx":
         raise InvalidInputError("--template 只用于 Word(docx)格式")

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from cli.common import TZ, AsOpt, JsonOpt, context, emit_json, print_table, say, user_errors
-from ledger.inputs import parse_choice
 from models.enums import ExtensionStatus
 
 
@@ -21,6 +20,7 @@ def extensions_cmd(
 ) -> None:
     """列出延期申请(整改办看全部,责任单位看本单位任务的,责任领导看其分管任务的)。"""
     from ledger.extensions import list_extensions
+    from ledger.inputs import parse_choice
 
     ctx = context()
     with user_errors():

@@ -22,7 +22,6 @@ from ledger.wording import cn_date
 
 if TYPE_CHECKING:  # the import's modules load only when a ledger is imported
     from ledger.importing import ImportResult
-from ledger.inputs import parse_date
 
 
 def _echo_result(r: ImportResult) -> None:
@@ -107,6 +106,8 @@ def import_cmd(
     json_: JsonOpt = False,
 ) -> None:
     """导入整改台账(Excel 或 CSV):登记问题、任务、责任单位和时限;再次导入更正后的台账会更新已有任务。"""
+    from ledger.inputs import parse_date
+
     ctx = context()
     with user_errors():
         from ledger.importing import LedgerRowsError, RoundFields, import_ledger

@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 
 from cli.common import AsOpt, context, user_errors
-from ledger import lifecycle
+
+# The ledger's modules are imported inside the commands that use them: `rectify --help`
+# imports this module and must not pay for SQLModel's tables (benchmarks/startup.py).
 
 part_app = typer.Typer(help="配合单位承担的部分:标记完成、重新打开", no_args_is_help=True)
 
@@ -23,6 +25,8 @@ def part_done(
     as_: AsOpt = None,
 ) -> None:
     """配合单位将本单位承担的部分标记为已完成(须先填报本单位部分的进展)。"""
+    from ledger import lifecycle
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         part = lifecycle.mark_part_done(
@@ -38,6 +42,8 @@ def part_reopen(
     as_: AsOpt = None,
 ) -> None:
     """配合单位将本单位已完成的部分重新打开(任务销号前),以便继续填报。"""
+    from ledger import lifecycle
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         part = lifecycle.reopen_part(

@@ -21,7 +21,7 @@ from cli.common import (
     user_errors,
 )
 from ledger.wording import cn_date, first_few
-from models.outbox import NOTICE_STATUSES
+from models.enums import NoticeStatus
 
 if TYPE_CHECKING:  # Apprise and Jinja2 load only when a command sends (0.45 s at start-up)
     from notifications.daily import CheckReport
@@ -41,7 +41,7 @@ LEVEL_LABELS = {
     "escalate": "提请督促",
     "folded": "顺延事项",
 }
-STATUS_LABELS = NOTICE_STATUSES
+STATUS_LABELS = {s.value: s.label for s in NoticeStatus}
 
 
 def _levels(by_level: dict[str, int]) -> str:
@@ -58,7 +58,7 @@ def _print_delivery(delivery: DeliveryReport) -> None:
         )
     if delivery.skipped_no_channel:
         say(
-            f"  {NOTICE_STATUSES['waiting']},通知等待中(配置渠道后自动发送):"
+            f"  {NoticeStatus.waiting.label},通知等待中(配置渠道后自动发送):"
             f"{first_few(delivery.skipped_no_channel)}"
         )
 

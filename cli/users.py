@@ -5,10 +5,11 @@ from __future__ import annotations
 import typer
 
 from cli.common import AsOpt, context, user_errors
-from ledger.users import set_active
 
 
 def _set(name: str, active: bool, as_: str | None) -> None:
+    from ledger.users import set_active
+
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         set_active(name, active, session=session, actor=actor, now=ctx.now)

@@ -50,6 +50,10 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     for p, zh in [
         (r"^No such option: (?P<x>\S+)(?: Did you mean (?P<y>\S+)\?)?", "没有这个选项:{x}"),
         (r"^No such command '(?P<x>.+)'\.$", "没有这个命令:{x}"),
+        (
+            r"^No such command '(?P<x>.+)'\. Did you mean (?P<y>.+)\?$",
+            "没有这个命令:{x},可能是 {y}",
+        ),
         (r"^Invalid value for (?P<x>.+?): (?P<y>.*)$", "参数 {x} 的值无效:{y}"),
         (r"^Invalid value: (?P<y>.*)$", "值无效:{y}"),
         (r"^Missing option (?P<x>.+?)\.?$", "缺少选项 {x}"),

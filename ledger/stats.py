@@ -17,18 +17,9 @@ from ledger.queries import live_tasks
 from models.enums import FollowUpStatus, TaskKind, TaskStatus
 from models.office import TZ
 from models.outbox import Notice
+from models.rules import completion_rate as completion_rate
+from models.rules import percent_text as percent_text
 from models.tables import FollowUp, Inspection, Problem, Task, Unit
-
-
-def completion_rate(part: int, whole: int) -> float:
-    """完成率 as a percentage, 0-100: the one formula every count, board and chart uses
-    (0 when there is nothing to count)."""
-    return 100.0 * part / whole if whole else 0.0
-
-
-def percent_text(part: int, whole: int) -> str:
-    """98.71%: two decimals, as offices print a 完成率; — when there is nothing to count."""
-    return f"{completion_rate(part, whole):.2f}%" if whole else "—"
 
 
 @dataclass(frozen=True)

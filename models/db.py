@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import create_engine
 
-import models.outbox  # noqa: F401  (registers the tables on SQLModel.metadata)
-import models.tables  # noqa: F401
-
+# The table classes register themselves on SQLModel.metadata where they are used, and
+# Alembic's env imports them all; an engine alone does not need them (a command that lists
+# tasks should not pay for the outbox's classes: benchmarks/startup.py).
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 # The newest migration. Commands compare the database against this constant instead of

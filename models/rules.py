@@ -138,3 +138,14 @@ def is_before_feedback(deadline: date | None, feedback_date: date | None) -> boo
     """A deadline before the round was fed back is a slip of the pen, refused by registration
     and the import alike; a round whose feedback date is not known has nothing to check."""
     return deadline is not None and feedback_date is not None and deadline < feedback_date
+
+
+def completion_rate(part: int, whole: int) -> float:
+    """完成率 as a percentage, 0-100: the one formula every count, board and chart uses
+    (0 when there is nothing to count)."""
+    return 100.0 * part / whole if whole else 0.0
+
+
+def percent_text(part: int, whole: int) -> str:
+    """98.71%: two decimals, as offices print a 完成率; — when there is nothing to count."""
+    return f"{completion_rate(part, whole):.2f}%" if whole else "—"
