@@ -31,6 +31,7 @@ SCALES: dict[str, dict[str, Any]] = {
         "check_day": (500, 25, 1),  # tasks, units, runs
         "flow_overhead": False,
         "web": {"n_tasks": 2_000, "n_units": 100, "load_seconds": 2.0, "connections": 5},
+        "score": (2_000, 100),  # tasks, units
     },
     "full": {
         "import_rows": 10_000,
@@ -43,6 +44,7 @@ SCALES: dict[str, dict[str, Any]] = {
         "check_day": (100_000, 2_000, 3),
         "flow_overhead": True,
         "web": {"n_tasks": 100_000, "n_units": 2_000, "load_seconds": 30.0, "connections": 50},
+        "score": (100_000, 2_000),
     },
 }
 
@@ -129,7 +131,14 @@ def scenarios(scale: dict[str, Any], db: str) -> list[tuple[str, Callable[[str],
 
         return bench_startup(url)
 
+    def score(url: str) -> Any:
+        from benchmarks.score import bench_score
+
+        n_tasks, n_units = scale["score"]
+        return bench_score(n_tasks, n_units, url)
+
     found += [
+        ("score", score),
         ("weekly", weekly),
         ("report", report),
         ("archive", archive),
@@ -175,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         help="run only these scenarios"
         " (import, export, plan, delivery, weekly, report, archive, check, flow, web, dashboard,"
-        " startup, deliverers)",
+        " startup, deliverers, score)",
     )
     args = parser.parse_args(argv)
     logging.getLogger("models.workdays").setLevel(

@@ -44,6 +44,10 @@ from models.tables import Inspection, Task, Unit
 # A board lists every round, but 2,000 units would bury the ones that need attention: the
 # units are ordered worst first (most red, then lowest 完成率) and cut at this many.
 UNIT_LIMIT = 100
+
+# The board lists the first ten units of the ranking with their largest items: only those
+# ten are itemised (ledger.scoring.compute_board), the rest are ranked by their totals.
+SCORE_DETAIL = 10
 RED_LIMIT = 50
 
 
@@ -241,6 +245,7 @@ def dashboard(
                 scoring=scoring,
                 rules=rules,
                 calendar=calendar,
+                detail=SCORE_DETAIL,
             )
             if scoring is not None
             and calendar is not None

@@ -154,6 +154,18 @@ class Task(SQLModel, table=True):
             "withdrawn_at",
         ),
         sa.Index("ix_task_deadline", "deadline"),
+        # 单位考核 (ledger.scoring): the ranking's facts of every dated task in one
+        # index-only scan of the deadline range (migration 0013).
+        sa.Index(
+            "ix_task_score",
+            "deadline",
+            "kind",
+            "created_at",
+            "lead_unit_id",
+            "status",
+            "withdrawn_at",
+            "inspection_id",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -268,7 +280,11 @@ class HistoryEntry(SQLModel, table=True):
     """Append-only history: who changed what, when, from what to what."""
 
     __tablename__ = "history"
-    __table_args__ = (sa.Index("ix_history_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        sa.Index("ix_history_entity", "entity", "entity_id"),
+        # 单位考核: a period's 退回 / 督办 / 销号 rows by action and time (migration 0013).
+        sa.Index("ix_history_action_at", "action", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts(default_factory=utc_now)
@@ -321,6 +337,22 @@ class Acknowledgement(SQLModel, table=True):
     acknowledged_at: datetime | None = _ts(default=None)
     acknowledged_by: str | None = Field(default=None, max_length=100)
     reminded_on: date | None = None  # the day the 签收提醒 went out (once per task and unit)
+
+
+class ScoreCache(SQLModel, table=True):
+    """An open 考核 period's ranking as computed for a state of the ledger (ledger.scoring):
+    the office's board reads it back while nothing changed, in every web process alike.
+    Derived, never entered: dropping every row only costs one recomputation."""
+
+    __tablename__ = "score_cache"
+    __table_args__ = (sa.UniqueConstraint("period", "as_of", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=20)
+    as_of: date
+    # The ledger's state and the rule the ranking was computed under (ledger.scoring._state).
+    state: str = Field(max_length=200)
+    board: dict[str, Any] = Field(sa_type=sa.JSON)  # ledger.scoring.ScoreBoard.as_json()
 
 
 class ScoreSnapshot(SQLModel, table=True):

@@ -129,3 +129,55 @@ def test_closing_is_for_the_office_once_and_only_after_the_period_ends(
             sa.text("SELECT actor, new_value FROM history WHERE action = 'score_close'")
         ).all()
     assert [tuple(r) for r in rows] == [("周主任", "2026-11")]
+
+
+@pytest.mark.parametrize(
+    ("period", "today"),
+    [("2026-11", d(12, 1)), ("2026-11", d(11, 24)), ("2026-11", d(11, 19)), ("2026-Q4", d(12, 1))],
+)
+def test_the_ranking_aggregated_in_sql_agrees_with_the_itemised_board(
+    engine: sa.Engine, scored_ledger: dict[str, int], period: str, today: date
+) -> None:
+    # The office's board ranks every unit from SQL aggregates and itemises the first few
+    # only; its totals must be the itemised board's to the last point.
+    with transaction(engine) as s:
+        kw = {"today": today, "scoring": SCORING, "rules": RULES, "calendar": CALENDAR}
+        full = compute_board(s, parse_period(period), **kw)  # type: ignore[arg-type]
+        ranked = compute_board(s, parse_period(period), detail=1, **kw)  # type: ignore[arg-type]
+    totals = [(u.rank, u.unit, u.score, u.deducted, u.bonus, u.items_total) for u in full.units]
+    assert totals == [
+        (u.rank, u.unit, u.score, u.deducted, u.bonus, u.items_total) for u in ranked.units
+    ]
+    assert ranked.units[0].items == full.units[0].items
+    assert ranked.units[1].items == [] and full.units[1].items
+
+
+def test_the_boards_ranking_is_kept_for_the_ledgers_state_and_recomputed_after_a_change(
+    engine: sa.Engine, scored_ledger: dict[str, int]
+) -> None:
+    kw = {"today": d(12, 1), "scoring": SCORING, "rules": RULES, "calendar": CALENDAR}
+    nov = parse_period("2026-11")
+
+    def board(detail: int | None):  # type: ignore[no-untyped-def]
+        with transaction(engine) as s:
+            return compute_board(s, nov, detail=detail, **kw)  # type: ignore[arg-type]
+
+    def kept() -> list[tuple[str, str]]:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT period, state FROM score_cache")).all()
+        return [(r[0], r[1]) for r in rows]
+
+    first = board(2)
+    [(period, state)] = kept()
+    assert period == "2026-11"
+    again = board(2)
+    assert again.as_json() == first.as_json() and again.detail == 2
+    assert len(kept()) == 1
+    # 2.3 (乙局, due 27 Nov) returned on 27 Nov: the kept ranking is no longer the ledger's.
+    with transaction(engine) as s:
+        return_for_rework(s, scored_ledger["2.3"], at(d(11, 27)))
+    after = board(2)
+    yi = next(u for u in after.units if u.unit == "乙局")
+    assert yi.score == next(u.score for u in board(None).units if u.unit == "乙局") < 101
+    [(_, now_state)] = kept()
+    assert now_state != state
