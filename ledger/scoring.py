@@ -1,16 +1,22 @@
 """单位考核: each lead unit's score of a period, computed from the tasks and their history.
 
-Nothing here is entered by hand. Three set-based queries gather the facts of a period (the
-live tasks registered by its end, their status changes and 退回 / 督办 / 销号 rows, the
-reports of the 长期坚持 tasks); models.scoring turns them into deductions. An open period
-is recomputed on every read; a closed one (`close_period`, the office only, in history) is
+Nothing here is entered by hand. Set-based queries gather the facts of a period (the live
+tasks registered by its end, their status spans, the 退回 / 督办 / 销号 rows, the reports
+owed and made) and count them; models.scoring holds the rule and its arithmetic. An open
+period is recomputed on every read (the office board's ranking is kept per state of the
+ledger in score_cache, see compute_board); a closed one (`close_period`, the office only, in history) is
 read back from its snapshot (models.tables.ScoreSnapshot), so a later 退回 or correction
 leaves a closed period's ranking as it was published.
 
 Who is scored: the lead unit (牵头单位) of each task; a co-unit's part is not scored here.
-"Missed report": the reporting cadence (报送周期) is not in the ledger yet, so a report is
-missed when a 长期坚持 task goes the ongoing rule's silence (Rules.ongoing_silence_days)
-without one, counted once per full silence, as the 长期坚持提醒 counts it.
+"Missed report": a task on a 报送周期 (its own, its round's or rectify.toml's; models.cadence)
+misses a report for each period whose due day is over, falls in the 考核 period, and passed
+with the task registered, still 待整改 / 整改中 at the day's end, and no report of the lead
+unit's from the period's first day to the due day (a co-unit's report on its part is not
+the lead's; an imported one carries the import's date). A 长期坚持 task on no cadence misses
+one when it goes the ongoing rule's silence (Rules.ongoing_silence_days) without a report,
+once per full silence, as the 长期坚持提醒 counts it. A 长期坚持 task on a cadence is counted
+by its cadence only: the silence rule would count the same silence again.
 
 Who reads: the office and the leaders every unit; a unit its own row (with its rank).
 """
@@ -41,6 +47,8 @@ from ledger.history import record
 from ledger.queries import live_tasks
 from ledger.wording import cn_date
 from models import scoring as S
+from models.cadence import NONE, parse_cadence
+from models.cadence import period_of as cadence_period_of
 from models.enums import STATUS_LABELS, ReportKind, Role, TaskKind, TaskStatus
 from models.rules import RuleError, Rules
 from models.tables import (
@@ -259,9 +267,10 @@ class _Window:
     # written in three digits, so SQL reads W(d) as substr(wtab, 3 * (d - (first - 1)) + 1, 3).
     wtab: str
     silence: int  # Rules.ongoing_silence_days
+    default_spec: str  # Rules.report_cadence as a spec (weekly:1, none)
 
     @classmethod
-    def of(cls, first: date, last: date, calendar: S.Calendar, silence: int) -> _Window:
+    def of(cls, first: date, last: date, calendar: S.Calendar, rules: Rules) -> _Window:
         start = datetime.combine(first, time.min, TZ).utcoffset()
         end = datetime.combine(last, time.max, TZ).utcoffset()
         assert start is not None and start == end, "a zone offset change inside a period"
@@ -270,7 +279,14 @@ class _Window:
             f"{calendar.workdays_between(before, before + timedelta(days=i)):03d}"
             for i in range((last - before).days + 1)
         )
-        return cls(first, last, int(start.total_seconds()), wtab, silence)
+        return cls(
+            first,
+            last,
+            int(start.total_seconds()),
+            wtab,
+            rules.ongoing_silence_days,
+            parse_cadence(rules.report_cadence).spec,
+        )
 
     @property
     def params(self) -> dict[str, Any]:
@@ -288,6 +304,7 @@ class _Window:
             "working_values": _WORKING_VALUES,
             "wtab": self.wtab,
             "silence": self.silence,
+            "default_spec": self.default_spec,
         }
 
 
@@ -439,6 +456,84 @@ spans AS (
 )"""
 
 
+def _cadence_of(q: _Sql) -> str:
+    """A task's 报送周期 spec in SQL: its own, else its round's, else the configured one."""
+    return (
+        "COALESCE(NULLIF(task.report_cadence, ''), (SELECT NULLIF(i.report_cadence, '')"
+        " FROM inspection i WHERE i.id = task.inspection_id), :default_spec)"
+    )
+
+
+def _silent(q: _Sql) -> str:
+    """Tasks counted by the 长期坚持 silence rule: 长期坚持 (or without a deadline) and on no
+    报送周期. A task on a cadence owes the cadence's reports instead (_cadence_sql), so one
+    missed report is never deducted twice."""
+    return f"(task.kind = 'ongoing' OR task.deadline IS NULL) AND {_cadence_of(q)} = '{NONE}'"
+
+
+def _cadence_sql(q: _Sql, dues: list[tuple[str, int, int]], units: list[int] | None) -> str:
+    """Per task on a 报送周期 and per period due in the window (`dues`: spec, the period's
+    first day, its due day, as ordinals; specs as :c0, :c1 ... binds): a report missed. The
+    task was registered by the due day, the unit had it (待整改 / 整改中) at the day's end,
+    and the lead unit reported nothing on it from the period's first day to the due day
+    (models.cadence.is_reported_late; a co-unit's report on its part is not the lead's)."""
+    specs = sorted({spec for spec, _, _ in dues})
+    rows = ", ".join(f"(:c{specs.index(spec)}, {a}, {b})" for spec, a, b in dues)
+    reported = q.day("r.reported_at")
+    return f"""
+WITH dues(spec, pstart, due) AS (VALUES {rows}),
+tasks AS (
+  SELECT task.id AS id, task.lead_unit_id AS unit_id, task.code AS code,
+         task.status AS status, {q.day("task.created_at")} AS created_d,
+         {_cadence_of(q)} AS spec
+  FROM task WHERE {q.live} AND task.created_at < :bound{_unit_filter(units)}
+),
+owed AS (
+  SELECT t.id, t.unit_id, t.code, t.status, t.created_d, t.spec, d.pstart, d.due
+  FROM tasks t JOIN dues d ON d.spec = t.spec WHERE t.created_d <= d.due
+),
+owers AS (SELECT DISTINCT id, status, created_d FROM owed),
+{_spans_sql(q, "owers")}
+SELECT o.unit_id, o.id, o.code, o.spec, o.pstart, o.due FROM owed o
+WHERE EXISTS (SELECT 1 FROM spans s WHERE s.task_id = o.id AND s.working = 1
+                AND s.a <= o.due AND o.due <= s.b)
+  AND NOT EXISTS (SELECT 1 FROM progressreport r WHERE r.task_id = o.id
+                    AND r.unit_id IS NULL AND r.kind <> '{ReportKind.imported.value}'
+                    AND r.reported_at < :bound
+                    AND {reported} >= o.pstart AND {reported} <= o.due)
+"""
+
+
+def _dues(
+    session: Session, q: _Sql, w: _Window, *, today: date, calendar: S.Calendar
+) -> list[tuple[str, int, int]]:
+    """(spec, period start, due day) of every cadence in use whose due day falls in [first,
+    last] and is over by `today` (a report due today may still come today)."""
+    used = {w.default_spec}
+    used |= set(
+        session.execute(sa.text("SELECT DISTINCT report_cadence FROM inspection")).scalars()
+    )
+    used |= set(
+        session.execute(
+            sa.text("SELECT DISTINCT report_cadence FROM task WHERE report_cadence IS NOT NULL")
+        ).scalars()
+    )
+    dues = []
+    for spec in sorted(x for x in used if x and x != NONE):
+        try:
+            cadence = parse_cadence(spec)
+        except RuleError:
+            continue  # not a spec (the forms store specs only): no rhythm to count
+        day = w.first
+        while day <= w.last:
+            p = cadence_period_of(cadence, day, calendar)
+            assert p is not None
+            if p.due is not None and w.first <= p.due <= w.last and p.due < today:
+                dues.append((spec, p.start.toordinal(), p.due.toordinal()))
+            day = p.end + timedelta(days=1)
+    return dues
+
+
 def _silence_sql(q: _Sql, units: list[int] | None) -> str:
     """Per 长期坚持 task (or one without a deadline): how many reports it missed in [first,
     last], the SQL form of models.scoring.missed_report_days. From each activity day (the
@@ -450,7 +545,7 @@ WITH owing AS (
          {q.day("task.created_at")} AS created_d
   FROM task
   WHERE {q.live} AND task.created_at < :bound
-    AND (task.kind = 'ongoing' OR task.deadline IS NULL){_unit_filter(units)}
+    AND {_silent(q)}{_unit_filter(units)}
 ),
 {_spans_sql(q, "owing")},
 acts AS (
@@ -507,7 +602,7 @@ SELECT task.id, task.lead_unit_id, task.code, task.kind, task.deadline, task.sta
        {q.day("task.created_at")}
 FROM task
 WHERE {q.live} AND task.created_at < :bound
-  AND (task.kind = 'ongoing' OR task.deadline IS NULL){_unit_filter(units)}
+  AND {_silent(q)}{_unit_filter(units)}
 """
 
 
@@ -531,7 +626,7 @@ def _report_facts(
     if not facts:
         return facts
     owing = f"SELECT task.id FROM task WHERE {q.live} AND task.created_at < :bound" + (
-        " AND (task.kind = 'ongoing' OR task.deadline IS NULL)" + _unit_filter(units)
+        f" AND {_silent(q)}" + _unit_filter(units)
     )
     changes = f"""
 SELECT h.task_id, {q.day("h.at")}, h.old_value, h.new_value FROM history h
@@ -644,6 +739,7 @@ def _tallies(
     scoring: S.ScoringRules,
     rules: Rules,
     calendar: S.Calendar,
+    today: date,
     units: list[int] | None,
     itemised: bool,
 ) -> tuple[dict[int, _Tally], set[int]]:
@@ -653,7 +749,7 @@ def _tallies(
     itemised, an empty set."""
     seen: set[int] = set()
     q = _Sql(session)
-    w = _Window.of(period.start, last, calendar, rules.ongoing_silence_days)
+    w = _Window.of(period.start, last, calendar, rules)
     tally: dict[int, _Tally] = defaultdict(_Tally)
 
     def add(unit_id: int, task_id: int, code: str, cause: str, what: str, pts: float) -> None:
@@ -716,6 +812,35 @@ def _tallies(
             value = S.points(scoring.early_close)
             if value:
                 tally[unit_id].add(value, n)
+    dues = _dues(session, q, w, today=today, calendar=calendar)
+    specs = sorted({spec for spec, _, _ in dues})
+    cadence_sql = _cadence_sql(q, dues, units) if dues else ""
+    missed_value = S.points(-scoring.missed_report)
+
+    def run_cadence(sql: str) -> Iterable[Any]:
+        params = {k: v for k, v in w.params.items() if re.search(f":{k}\\b", sql)}
+        params |= {f"c{i}": spec for i, spec in enumerate(specs)}
+        if units is not None:
+            params["units"] = units
+        binds = [b for k, b in _binds().items() if k in params]
+        return session.execute(sa.text(sql).bindparams(*binds), params)
+
+    if itemised and cadence_sql:
+        labels: dict[tuple[str, int], str] = {}
+        for unit_id, tid, code, spec, _start, due in run_cadence(cadence_sql):
+            if (spec, due) not in labels:
+                cadence = parse_cadence(spec)
+                owed = cadence_period_of(cadence, date.fromordinal(due), calendar)
+                assert owed is not None
+                labels[(spec, due)] = (
+                    f"未按{cadence.label}报送进展({owed.label},"
+                    f"应于{cn_date(date.fromordinal(due))}前报送)"
+                )
+            add(unit_id, tid, code, "missed_report", labels[(spec, due)], -scoring.missed_report)
+    elif cadence_sql and missed_value:
+        grouped_late = f"SELECT m.unit_id, count(*) FROM ({cadence_sql}) m GROUP BY m.unit_id"
+        for unit_id, n in run_cadence(grouped_late):
+            tally[unit_id].add(missed_value, n)
     if itemised:
         for task in _report_facts(session, q, w, units).values():
             for item in _report_items(task, period, last, scoring=scoring, rules=rules):
@@ -786,10 +911,18 @@ def compute_board(
     last = min(period.end, today)
     if detail is None or last < period.start:
         return _computed(
-            session, period, last, scoring=scoring, rules=rules, calendar=calendar, detail=detail
+            session,
+            period,
+            last,
+            scoring=scoring,
+            rules=rules,
+            calendar=calendar,
+            today=today,
+            detail=detail,
         )
     state = _state(session, period, last, scoring=scoring, rules=rules, calendar=calendar)
-    state += f":d{detail}"
+    # A due day counts once it is over: the same last day reads otherwise the day after.
+    state += f":d{detail}:{'over' if today > last else 'open'}"
     kept = session.execute(
         sa.select(col(ScoreCache.board)).where(
             col(ScoreCache.period) == period.key,
@@ -800,7 +933,14 @@ def compute_board(
     if kept is not None:
         return replace(ScoreBoard.of(kept[0]), detail=detail)
     board = _computed(
-        session, period, last, scoring=scoring, rules=rules, calendar=calendar, detail=detail
+        session,
+        period,
+        last,
+        scoring=scoring,
+        rules=rules,
+        calendar=calendar,
+        today=today,
+        detail=detail,
     )
     _keep(session, period, last, state, board)
     return board
@@ -830,8 +970,10 @@ def _state(
     ).scalar()
     tasks, top_task = session.execute(sa.select(sa.func.count(), sa.func.max(col(Task.id)))).one()
     top_report = session.execute(sa.select(sa.func.max(col(ProgressReport.id)))).scalar()
-    w = _Window.of(period.start, last, calendar, rules.ongoing_silence_days)
-    rule = json.dumps([scoring.as_json(), w.silence, w.wtab, w.offset], sort_keys=True)
+    w = _Window.of(period.start, last, calendar, rules)
+    rule = json.dumps(
+        [scoring.as_json(), w.silence, w.default_spec, w.wtab, w.offset], sort_keys=True
+    )
     digest = hashlib.sha256(rule.encode()).hexdigest()[:16]
     return f"h{top}.{recent}:t{tasks}.{top_task}:r{top_report}:{digest}"
 
@@ -866,6 +1008,7 @@ def _computed(
     scoring: S.ScoringRules,
     rules: Rules,
     calendar: S.Calendar,
+    today: date,
     detail: int | None,
 ) -> ScoreBoard:
     tallies: dict[int, _Tally] = {}
@@ -878,6 +1021,7 @@ def _computed(
             scoring=scoring,
             rules=rules,
             calendar=calendar,
+            today=today,
             units=None,
             itemised=detail is None,
         )
@@ -900,6 +1044,7 @@ def _computed(
             scoring=scoring,
             rules=rules,
             calendar=calendar,
+            today=today,
             units=shown,
             itemised=True,
         )

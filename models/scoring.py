@@ -32,7 +32,9 @@ class ScoringRules:
     start: float = 100.0  # points at the start of each period
     overdue_workday: float = 0.5  # per working day a task the unit leads is overdue
     returned: float = 2.0  # per 退回 of a closure request
-    missed_report: float = 1.0  # per report not made on time (长期坚持 silent past the rule)
+    # per report not made on time: a 报送周期 period's due day passed without the lead unit's
+    # report, or (a 长期坚持 task on no cadence) silent past Rules.ongoing_silence_days
+    missed_report: float = 1.0
     supervised: float = 3.0  # per 督办通知单
     early_close: float = 1.0  # bonus per task closed before its deadline
     floor: float = 0.0  # a score never falls below this
@@ -111,6 +113,8 @@ def period_of(day: date, kind: str) -> Period:
 
 class Calendar(Protocol):
     def workdays_between(self, start: date, end: date) -> int: ...
+
+    def is_workday(self, day: date) -> bool: ...
 
 
 # The statuses a unit is still working in: awaiting the office's review (待销号) is the
