@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from ledger import accounts
 from ledger.errors import InvalidInputError
 from ledger.uow import transaction
-from web.deps import Config, Ctx, Posting, SignedIn, check_csrf
+from web.deps import Config, Ctx, LoginRequired, Posting, SignedIn, check_csrf, current_actor
 from web.rendering import render
 from web.security import (
     anonymous_browser_value,
@@ -78,6 +78,17 @@ def logout(request: Request, cfg: Config, ctx: Ctx, actor: Posting) -> Response:
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(response, request)
     return response
+
+
+@router.get("/logout")
+def logout_page(request: Request, cfg: Config, ctx: Ctx) -> Response:
+    """/logout opened as an address (a bookmark): the signed-in confirm with one button, since
+    signing out is a form post with its token; anyone else goes to the login."""
+    try:
+        current_actor(request, cfg, ctx)
+    except LoginRequired:
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "logout.html")
 
 
 @router.get("/account/password")

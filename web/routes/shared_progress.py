@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from ledger.errors import ForbiddenError, InvalidInputError, LifecycleError, NotFoundError
+from ledger.errors import InvalidInputError, LifecycleError, NotFoundError
 from ledger.shared_progress import report_progress_for_tasks
 from ledger.task_detail import task_detail
 from ledger.uow import transaction
@@ -44,8 +44,9 @@ def report_progress_once(
                 now=ctx.now,
                 evidence_store=cfg.settings.evidence_dir,
             )
-    except (InvalidInputError, LifecycleError, NotFoundError, ForbiddenError) as exc:
+    except (InvalidInputError, LifecycleError, NotFoundError) as exc:
         # The form shows again on the task it was sent from, with what was typed and ticked.
+        # A reader who may not report at all (a leader: ForbiddenError) gets the 403 page.
         with transaction(cfg.engine) as session:
             detail = task_detail(
                 back, session=session, actor=actor, today=ctx.today, rules=cfg.settings.rules

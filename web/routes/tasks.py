@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal, TypeVar
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from ledger import lifecycle
@@ -77,15 +77,36 @@ def my_tasks(
     )
 
 
+# The task forms a link may open (`?open=submit`): the address of each form, opened as a page
+# (a bookmark, a link in a notice), leads to the task page with that form open.
+OPENABLE = ("progress", "submit", "extension", "batch")
+
+
 @router.get("/tasks/{task_id}")
 def task_page(
-    request: Request, cfg: Config, ctx: Ctx, actor: SignedIn, task_id: int, ok: str = ""
+    request: Request,
+    cfg: Config,
+    ctx: Ctx,
+    actor: SignedIn,
+    task_id: int,
+    ok: str = "",
+    form: Annotated[str, Query(alias="open")] = "",
 ) -> Response:
     with transaction(cfg.engine) as session:
         detail = task_detail(
             task_id, session=session, actor=actor, today=ctx.today, rules=cfg.settings.rules
         )
-    return render(request, "task.html", {"d": detail, "ok": ok})
+    context = {"d": detail, "ok": ok, "opened": form if form in OPENABLE else ""}
+    return render(request, "task.html", context)
+
+
+@router.get("/tasks/{task_id}/progress")
+@router.get("/tasks/{task_id}/submit")
+@router.get("/tasks/{task_id}/extension")
+def task_form_address(request: Request, task_id: int) -> Response:
+    """The task page with the form open; who may read it is the task page's answer."""
+    form = request.url.path.rsplit("/", 1)[1]
+    return RedirectResponse(f"/tasks/{task_id}?open={form}#{form}", status_code=303)
 
 
 @router.get("/evidence/{evidence_id}")
