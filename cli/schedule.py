@@ -10,6 +10,7 @@ import typer
 
 from cli.common import (
     EXIT_NOT_DELIVERED,
+    TZ,
     AsOfOpt,
     AsOpt,
     JsonOpt,
@@ -21,31 +22,17 @@ from cli.common import (
     user_errors,
 )
 from ledger.wording import cn_date, first_few
-from models.enums import NoticeStatus
+from models.enums import NoticeStatus, notice_kind_label
 
 if TYPE_CHECKING:  # Apprise and Jinja2 load only when a command sends (0.45 s at start-up)
     from notifications.daily import CheckReport
     from notifications.delivery import DeliveryReport
 
-LEVEL_LABELS = {
-    "remind": "提醒",
-    "urge": "催办",
-    "supervise": "督办",
-    "ongoing": "长期坚持提醒",
-    "weekly": "周报",
-    "return": "退回",
-    "verify": "销号",
-    "extension": "延期审批",
-    "assign": "新任务交办",
-    "adjust": "任务调整",
-    "escalate": "提请督促",
-    "folded": "顺延事项",
-}
 STATUS_LABELS = {s.value: s.label for s in NoticeStatus}
 
 
 def _levels(by_level: dict[str, int]) -> str:
-    return "、".join(f"{LEVEL_LABELS.get(k, k)}{v}份" for k, v in sorted(by_level.items()))
+    return "、".join(f"{notice_kind_label(k)}{v}份" for k, v in sorted(by_level.items()))
 
 
 def _print_delivery(delivery: DeliveryReport) -> None:
@@ -168,13 +155,22 @@ def outbox(
     """查看通知发件箱(整改办看全部,责任单位看发给本单位及其人员的):收件人、状态、尝试次数和最近错误。"""
     if command.invoked_subcommand is not None:
         return
-    from notifications.notice_list import parse_notice_status, visible_notices
+    from ledger.outbox_view import outbox_page, parse_notice_status
 
     ctx = context()
     with user_errors():
         wanted = parse_notice_status(status) if status is not None else None
+        opens = ctx.settings.notify.send_window.next_allowed(ctx.now, ctx.calendar)
         with ctx.use_case(as_) as (session, actor):
-            rows = visible_notices(session=session, actor=actor, status=wanted, limit=limit)
+            page = outbox_page(
+                session=session,
+                actor=actor,
+                now=ctx.now,
+                status=wanted,
+                limit=limit,
+                window_opens=opens,
+            )
+    rows = page.notices
     if json_:
         emit_json([r.model_dump(mode="json") for r in rows])
         return
@@ -182,7 +178,7 @@ def outbox(
         typer.echo("发件箱中没有符合条件的通知。")
         return
     print_table(
-        ["编号", "类别", "收件人", "日期", "状态", "尝试", "标题", "最近错误"],
+        ["编号", "类别", "收件人", "日期", "状态", "尝试", "下次发送", "标题", "最近错误"],
         [
             [
                 r.id,
@@ -191,12 +187,15 @@ def outbox(
                 r.period,
                 r.status_label,
                 r.attempts,
+                f"{r.next_send_at.astimezone(TZ):%m-%d %H:%M}" if r.next_send_at else "",
                 r.title,
                 r.last_error,
             ]
             for r in rows
         ],
     )
+    if page.truncated:
+        typer.echo(f"(共{page.total}份,只显示最新的{len(rows)}份;可加 --limit 或 --status)")
 
 
 def deliver(as_: AsOpt = None, json_: JsonOpt = False) -> None:

@@ -17,10 +17,9 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.common import delivery_counts, engine_for, run_day, settings, skip_non_workday
 from ledger.wording import first_few
+from models.enums import notice_kind_label
 from notifications.daily import plan_daily_check
 from notifications.delivery import deliver_pending
-
-LEVEL_LABELS = {"remind": "提醒", "urge": "催办", "supervise": "督办", "ongoing": "长期坚持提醒"}
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -41,7 +40,7 @@ def artifact_markdown(
     as_of: date, planned: dict[str, Any], delivered: dict[str, Any] | None
 ) -> str:
     levels = "、".join(
-        f"{LEVEL_LABELS.get(k, k)}{v}份" for k, v in sorted(planned["by_level"].items())
+        f"{notice_kind_label(k)}{v}份" for k, v in sorted(planned["by_level"].items())
     )
     lines = [
         f"## 每日时限检查 {as_of.isoformat()}",

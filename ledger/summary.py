@@ -19,31 +19,13 @@ from ledger.report_due import reports_late
 from ledger.scoring import ScoreBoard, period_board
 from ledger.stats import Totals
 from ledger.wording import cn_date, feedback_date_text
-from models.enums import TaskKind, TaskStatus
+from models.enums import NOTICE_KIND_LABELS, TaskKind, TaskStatus
 from models.office import TZ
 from models.outbox import Notice
 from models.rules import Rules
 from models.scoring import ScoringRules
 from models.tables import Inspection, Task, Unit
 from models.workdays import WorkCalendar
-
-NOTICE_KIND_LABELS = {
-    "remind": "提醒",
-    "urge": "催办",
-    "supervise": "督办",
-    "ongoing": "长期坚持提醒",
-    "weekly": "整改周报",
-    "followup": "回头看提醒",
-    "report": "进展报送提醒",
-    "acknowledge": "签收提醒",
-    "folded": "顺延事项",
-    "escalate": "提请分管领导督促",
-    "assign": "新任务交办",
-    "adjust": "任务调整通知",
-    "return": "退回通知",
-    "verify": "销号通知",
-    "extension": "延期审批通知",
-}
 
 
 def iso_week(day: date) -> str:

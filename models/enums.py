@@ -143,6 +143,56 @@ NOTICE_STATUS_LABELS = {
 }
 
 
+class NoticeKind(StrEnum):
+    """What a notice of the outbox is about (Notice.kind); `label` is the word users read,
+    in the outbox, the check's and the weekly summary's counts, and the flows' logs."""
+
+    remind = "remind"  # 提醒: before the deadline
+    urge = "urge"  # 催办: overdue
+    supervise = "supervise"  # 督办: long overdue, to the leader and the office
+    ongoing = "ongoing"  # 长期坚持 with no progress for a while
+    weekly = "weekly"  # 整改周报
+    followup = "followup"  # 回头看 due
+    report = "report"  # 进展报送 due by the round's cadence
+    acknowledge = "acknowledge"  # 签收 outstanding
+    folded = "folded"  # items held by the daily cap, carried by a later digest
+    escalate = "escalate"  # the 分管领导 told of a unit that ignored its 催办
+    # Decision notices (ledger.decision_notices), written with the decision they announce.
+    assign = "assign"
+    adjust = "adjust"
+    return_ = "return"
+    verify = "verify"
+    extension = "extension"
+
+    @property
+    def label(self) -> str:
+        return NOTICE_KIND_LABELS[self.value]
+
+
+NOTICE_KIND_LABELS = {
+    "remind": "提醒",
+    "urge": "催办",
+    "supervise": "督办",
+    "ongoing": "长期坚持提醒",
+    "weekly": "整改周报",
+    "followup": "回头看提醒",
+    "report": "进展报送提醒",
+    "acknowledge": "签收提醒",
+    "folded": "顺延事项",
+    "escalate": "提请分管领导督促",
+    "assign": "新任务交办",
+    "adjust": "任务调整通知",
+    "return": "退回通知",
+    "verify": "销号通知",
+    "extension": "延期审批通知",
+}
+
+
+def notice_kind_label(kind: str) -> str:
+    """The words for a notice's kind; an unknown code (a newer kind) shows as itself."""
+    return NOTICE_KIND_LABELS.get(kind, kind)
+
+
 class PartStatus(StrEnum):
     """Where a co-unit's own part of a task stands (配合单位的部分)."""
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import select
 
 from ledger import registry
 from ledger.actors import resolve_actor
 from ledger.context import AppContext
 from ledger.errors import ForbiddenError, InvalidInputError
 from ledger.inputs import UserCreate
+from ledger.outbox_view import outbox_page, parse_notice_status
 from ledger.uow import transaction
 from models.enums import Role
+from models.outbox import Notice
 from models.rules import Rules
 from models.settings import Settings
-from notifications.notice_list import parse_notice_status, visible_notices
 from notifications.outbox import NoticeDraft, enqueue
 from notifications.runs import check_now, deliver_now, weekly_now
 from tests.builders import NOW, OFFICE, build_sample_round
@@ -69,16 +72,20 @@ def test_each_actor_reads_the_notices_addressed_to_them(
     with transaction(engine) as s:
         actor = resolve_actor(s, name)
         # Only this test's 提醒: registering the round also wrote 新任务交办 decision notices.
-        notices = [n for n in visible_notices(session=s, actor=actor) if n.kind == "remind"]
+        page = outbox_page(session=s, actor=actor, now=NOW)
+        notices = [n for n in page.notices if n.kind == "remind"]
+        wanted = parse_notice_status("待发送")
         pending = [
             n
-            for n in visible_notices(session=s, actor=actor, status=parse_notice_status("待发送"))
+            for n in outbox_page(session=s, actor=actor, now=NOW, status=wanted).notices
             if n.kind == "remind"
         ]
     assert sorted(n.recipient for n in notices) == sorted(sees)
     assert [n.id for n in pending] == [n.id for n in notices]
     assert all(n.status_label == "待发送" and n.kind_label == "提醒" for n in notices)
     assert all("body" not in n.model_dump() for n in notices)
+    # The counts by status are of the notices the actor may read, not of everyone's.
+    assert sum(page.counts.values()) == page.total == len(page.notices)
 
 
 def test_a_status_is_given_as_code_or_chinese_words() -> None:
@@ -112,3 +119,41 @@ def test_only_the_office_starts_a_check_a_delivery_or_the_weekly_summary(
         with pytest.raises(ForbiddenError, match="须说明操作人"):
             run(None)
     assert check_now(ctx, "周主任", as_of=as_of, dry_run=True).plan is not None
+
+
+def test_a_waiting_notice_says_when_it_goes_out_before_any_attempt(
+    engine: sa.Engine, outbox: None
+) -> None:
+    tomorrow_morning = NOW + timedelta(hours=23)
+    with transaction(engine) as s:
+        rows = {n.recipient: n for n in s.exec(select(Notice).where(Notice.kind == "remind")).all()}
+        # Written in quiet hours: not before the morning, no attempt yet.
+        rows["kjj-tag"].next_attempt_at = tomorrow_morning
+        # Refused once: waits out its back-off.
+        rows["陈某"].attempts, rows["陈某"].next_attempt_at = 1, NOW + timedelta(minutes=30)
+        rows["财务股"].status = "sent"
+        s.add_all(rows.values())
+    with transaction(engine) as s:
+        office = resolve_actor(s, "周主任")
+        open_now = {
+            n.recipient: n.next_send_at
+            for n in outbox_page(session=s, actor=office, now=NOW).notices
+            if n.kind == "remind"
+        }
+        quiet = {
+            n.recipient: n.next_send_at
+            for n in outbox_page(
+                session=s, actor=office, now=NOW, window_opens=NOW + timedelta(hours=12)
+            ).notices
+            if n.kind == "remind"
+        }
+    assert open_now == {
+        "kjj-tag": tomorrow_morning,
+        "陈某": NOW + timedelta(minutes=30),
+        "财务股": None,  # sent
+        "王副局长": None,  # due: goes with the next delivery
+        "office": None,
+    }
+    # While the send window is shut, what is due goes out when it opens.
+    assert quiet["王副局长"] == quiet["office"] == NOW + timedelta(hours=12)
+    assert quiet["kjj-tag"] == tomorrow_morning and quiet["财务股"] is None

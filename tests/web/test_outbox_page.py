@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+from sqlmodel import select
 
 from ledger.uow import transaction
+from models.office import TZ
 from models.outbox import Notice
 from notifications.outbox import NoticeDraft, enqueue
 from tests.builders import NOW
@@ -43,23 +47,47 @@ def outbox_world(web_world):
     return web_world
 
 
+def test_an_anonymous_visitor_goes_to_the_login(outbox_world):
+    assert outbox_world.client().get("/outbox").status_code == 303
+
+
 @pytest.mark.parametrize(
-    ("who", "status"),
+    ("who", "sees", "not_seen"),
     [
-        ("周主任", 200),
-        ("陈某", 403),
-        ("钱某", 403),
-        ("赵某", 403),
-        ("王副局长", 403),
-        ("anonymous", 303),
+        ("周主任", ["局办公室", "县科技局", "财务股"], []),
+        ("陈某", ["县科技局"], ["局办公室", "财务股"]),  # its unit's notices only
+        ("钱某", ["财务股"], ["局办公室", "县科技局"]),
+        ("赵某", ["局办公室"], ["县科技局", "财务股"]),
+        ("王副局长", [], ["局办公室", "县科技局", "财务股"]),  # nothing addressed to them
     ],
 )
-def test_the_outbox_is_the_office_s(outbox_world, who, status):
-    client = outbox_world.client() if who == "anonymous" else outbox_world.login(who)
-    response = client.get("/outbox")
-    assert response.status_code == status
-    if status == 403:
-        assert "连接被拒绝" not in response.text and "仅限整改办" in response.text
+def test_each_user_reads_the_notices_addressed_to_them_or_their_unit(
+    outbox_world, who, sees, not_seen
+):
+    response = outbox_world.login(who).get("/outbox")
+    assert response.status_code == 200
+    shown = [r for r in ("局办公室", "县科技局", "财务股") if f"收件人:{r}" in response.text]
+    assert shown == sees
+    assert not any(f"收件人:{r}" in response.text for r in not_seen)
+    if who != "周主任":  # reading is not retrying: the buttons are the office's
+        assert "重新发送" not in response.text and "重发全部失败通知" not in response.text
+
+
+def test_a_notice_waiting_for_the_send_window_shows_when_it_goes_out(outbox_world):
+    outbox_world.clock.at = datetime(2026, 12, 1, 19, 0, tzinfo=TZ)  # a Tuesday evening
+    later = datetime(2026, 12, 2, 8, 0, tzinfo=TZ)
+    with transaction(outbox_world.engine) as session:
+        notice = session.exec(
+            select(Notice).where(Notice.recipient == "县科技局", Notice.kind == "urge")
+        ).one()
+        notice.next_attempt_at = later  # written in quiet hours: not before the morning
+        session.add(notice)
+    page = outbox_world.login("周主任").get("/outbox").text
+    card = page[page.index(f'id="notice-{notice.id}"') :]
+    card = card[: card.index("</li>")]
+    assert "已尝试 0 次" in card and "下次发送 2026-12-02 08:00" in card
+    # A sent notice, or a pending one due at the next delivery, says nothing of it.
+    assert page.count("下次发送") == 1
 
 
 def test_the_outbox_shows_each_status_and_the_error(outbox_world):

@@ -1,5 +1,7 @@
-"""`/outbox`: the office's view of every notice, by status, with the last error, and the
-retry of one notice or of every failed one (put back as due now; the next delivery sends it)."""
+"""`/outbox`: the notices the signed-in user may read (the office every one, a unit those
+addressed to it or its people), by status, with the last error and when a waiting one goes
+out; the office's retry of one notice or of every failed one (put back as due now; the next
+delivery sends it). The same service lists `rectify outbox` (ledger.outbox_view)."""
 
 from __future__ import annotations
 
@@ -21,15 +23,22 @@ router = APIRouter()
 def outbox(
     request: Request,
     cfg: Config,
+    ctx: Ctx,
     actor: SignedIn,
     status: str | None = None,
     retried: int | None = None,
 ) -> Response:
+    opens = ctx.settings.notify.send_window.next_allowed(ctx.now, ctx.calendar)
     with transaction(cfg.engine) as session:
-        page = outbox_page(session=session, actor=actor, status=status)
-    return render(
-        request, "office/outbox.html", {"o": page, "labels": STATUS_LABELS, "retried": retried}
-    )
+        page = outbox_page(
+            session=session,
+            actor=actor,
+            now=ctx.now,
+            status=status if status in STATUS_LABELS else None,  # an unknown one: no filter
+            window_opens=opens,
+        )
+    context = {"o": page, "labels": STATUS_LABELS, "retried": retried, "office": actor.is_office}
+    return render(request, "office/outbox.html", context)
 
 
 @router.post("/outbox/retry")
