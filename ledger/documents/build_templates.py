@@ -243,7 +243,8 @@ def _loop_table(
 
 
 def build_weekly(path: Path) -> None:
-    """整改周报: overall, per round, per lead unit (table and chart), the red list."""
+    """整改周报: overall, per round, per lead unit (table and chart), the red list, and the
+    单位考核 ranking when scoring is configured."""
     doc = _styled_document("整改周报")
     _p(doc, "{{ title }}", "Title")
     _p(doc, "({{ period_text }})", "Subtitle")
@@ -291,6 +292,25 @@ def build_weekly(path: Path) -> None:
         "for t in red_list",
         [14, 60, 26, 20, 22, 14],
     )
+    # 单位考核 when [scoring] is configured (the text, Markdown and HTML summary's 七).
+    _tag(doc, "if scores_title")
+    _p(doc, "{{ scores_title }}", "Heading 1")
+    _p(doc, "{{ scores_intro }}")
+    _loop_table(
+        doc,
+        ["名次", "单位", "得分", "扣分", "加分", "扣分、加分事由"],
+        [
+            "{{ u.rank }}",
+            "{{ u.unit }}",
+            "{{ u.score }}",
+            "{{ u.deducted }}",
+            "{{ u.bonus }}",
+            "{{ u.causes }}",
+        ],
+        "for u in scores",
+        [12, 36, 14, 14, 14, 76],
+    )
+    _tag(doc, "endif")
     _p(doc)
     _p(doc, "{{ issuer }}", "落款")
     _p(doc, "{{ date_text }}", "落款")

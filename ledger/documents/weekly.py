@@ -23,6 +23,8 @@ from models.rules import Rules
 from models.workdays import WorkCalendar
 
 ISSUER = "整改工作领导小组办公室"
+SCORES_SHOWN = 30  # 单位考核 ranks the Word file lists (as the notice; the xlsx holds every unit)
+CAUSES_SHOWN = 5  # a unit's largest items in its row, then 等N项
 CHART_WIDTH_MM = 150
 
 REQUIRED_WEEKLY_TAGS = {
@@ -59,6 +61,38 @@ class WeeklyDocument:
 
     def docx_images(self) -> dict[str, tuple[Path, float]]:
         return {"chart": (self.chart_path, CHART_WIDTH_MM)}
+
+    def _scores(self) -> dict[str, Any]:
+        """五、单位考核: the ranking of the period, as the other formats' 七 (the Word file
+        has no sections on notices and late reports, so it is the fifth here)."""
+        board = self.summary.scores
+        if board is None:
+            return {"scores_title": "", "scores_intro": "", "scores": []}
+        shown = board.units[:SCORES_SHOWN]
+        if not shown:
+            intro = "本期没有可考核的单位。"
+        elif len(shown) < len(board.units):
+            intro = (
+                f"共{len(board.units)}个单位,下表列出前{len(shown)}名,"
+                "完整排名和扣分明细见整改通“单位考核”页面。"
+            )
+        else:
+            intro = f"共{len(board.units)}个单位。"
+        return {
+            "scores_title": f"五、单位考核({board.label},{board.status_text})",
+            "scores_intro": intro,
+            "scores": [
+                {
+                    "rank": u.rank,
+                    "unit": u.unit,
+                    "score": f"{u.score:g}",
+                    "deducted": f"{u.deducted:g}",
+                    "bonus": f"{u.bonus:g}",
+                    "causes": u.causes_text(CAUSES_SHOWN) or "无",
+                }
+                for u in shown
+            ],
+        }
 
     def context(self) -> dict[str, Any]:
         s = self.summary
@@ -116,6 +150,7 @@ class WeeklyDocument:
                 for r in s.red_list
             ],
             "chart_note": self.chart_note,
+            **self._scores(),
             "issuer": ISSUER,
             "date_text": s.generated_text or s.as_of_text,
         }

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 
+import docx
 import sqlalchemy as sa
 
 from models.settings import Settings
 from notifications.weekly import plan_weekly_summary
+from notifications.weekly_download import write_weekly_docx
 from tests.fixtures.scoring import at, d
 from tests.integration.test_unit_scoring import _board, _close
 
@@ -48,3 +52,36 @@ def test_a_closed_period_is_reported_as_it_was_closed(
     _close(engine, "周主任", at(d(12, 1)))
     plan = _rendered(engine, weekly_settings(), AS_OF, at(d(12, 1)))
     assert "七、单位考核(2026年11月,已关账(2026年12月1日,周主任))" in plan.rendered.text
+
+
+def test_the_weekly_word_file_carries_the_ranking_and_each_units_largest_causes(
+    engine: sa.Engine,
+    scored_ledger: dict[str, int],
+    weekly_settings: Callable[..., Settings],
+    tmp_path: Path,
+) -> None:
+    plan = _rendered(engine, weekly_settings(), AS_OF, at(AS_OF))
+    assert plan.summary is not None
+    write_weekly_docx(plan.summary, tmp_path / "周报.docx")
+    doc = docx.Document(str(tmp_path / "周报.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style is not None and "Heading" in p.style.name]
+    assert "五、单位考核(2026年11月,已结束,待关账)" in headings
+    assert "共2个单位。" in [p.text for p in doc.paragraphs]
+    ranking = next(t for t in doc.tables if t.rows[0].cells[0].text == "名次")
+    rows = [[c.text for c in r.cells] for r in ranking.rows[1:]]
+    assert rows[0] == [
+        "1",
+        "乙局",
+        "101",
+        "0",
+        "1",
+        "[2.2]提前完成:2026年11月4日销号,早于整改时限2026年11月30日 +1",
+    ]
+    assert rows[1][:5] == ["2", "甲局", "91", "10", "1"]
+    assert rows[1][5].startswith("[1.1]逾期6个工作日(整改时限2026年11月20日) -3;")
+    assert rows[1][5].endswith("等6项")
+    # Without [scoring] the Word file has no such section.
+    write_weekly_docx(replace(plan.summary, scores=None), tmp_path / "无考核.docx")
+    plain = docx.Document(str(tmp_path / "无考核.docx"))
+    assert not any("单位考核" in p.text for p in plain.paragraphs)
+    assert not any(t.rows[0].cells[0].text == "名次" for t in plain.tables)
