@@ -254,6 +254,17 @@ def _plan_once(
         # Tasks whose every digest was already sent today wait for the next run. A digest the
         # daily cap holds counts as told: its tasks reach the recipient's next digest.
         told = {t.task_id: t for d in fresh for t in d.tasks}
+        # 签收提醒 first: written to the outbox now, they are among the notices a recipient
+        # already has today, so the daily cap counts them (ledger.reminders.cap).
+        report.acknowledge_reminders = plan_acknowledge_reminders(
+            session,
+            as_of=as_of,
+            now=now,
+            settings=settings,
+            calendar=calendar,
+            renderer=renderer,
+            period=period,
+        )
         folding = plan_folding(
             session, fresh, cap=settings.notify.daily_cap, period=period, now=now
         )
@@ -345,15 +356,6 @@ def _plan_once(
                 calendar=calendar,
                 renderer=renderer,
             )
-        )
-        report.acknowledge_reminders = plan_acknowledge_reminders(
-            session,
-            as_of=as_of,
-            now=now,
-            settings=settings,
-            calendar=calendar,
-            renderer=renderer,
-            period=period,
         )
         _count_levels(report, folding.kept)
     return report, plan

@@ -1,7 +1,8 @@
 """The daily cap: at most N notices a recipient a day, across all kinds, the most urgent kept.
 
 `[notify] daily_cap` (0: no cap). The notices a recipient already has that day (decision
-notices, an earlier run's digests) count first; the day's digests then fill what is left,
+notices, the 签收提醒 the daily check writes before it applies the cap, an earlier run's
+digests) count first; the day's digests then fill what is left,
 督办 before 提请分管领导督促 before 催办 before 提醒 before 长期坚持提醒 (and any other kind after those). A 督办 is
 always kept, past the cap: its 督办通知单 is numbered and its reply due is counted from
 today. The digests left over are held, not lost: their tasks are folded into the recipient's
