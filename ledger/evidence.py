@@ -7,6 +7,12 @@ temporary file. Only regular files are taken: a symlink (to /etc/shadow, say), a
 a FIFO or a file of /proc or /sys is refused by name before a byte is read. All files of
 a request are stored before any row is added, so a refused one leaves nothing recorded; a
 blob written for a transaction that then rolls back is unreferenced, not wrong.
+
+A file may also come as `(file name, binary stream)` (a web form's upload): it is stored the
+same way, hashed while it is copied in chunks into the store's temporary file and refused
+as soon as it passes the size limit, so an upload needs no folder of its own and memory
+stays bounded. A stream is read from its start when it can seek (the same upload stored for
+several tasks of one report).
 """
 
 from __future__ import annotations
@@ -15,9 +21,11 @@ import errno
 import hashlib
 import os
 import stat
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ledger.errors import InvalidInputError, OutputError
 from ledger.files import new_temporary, output_error
@@ -27,6 +35,10 @@ CHUNK = 1 << 20
 # Pseudo-file systems whose "files" are the machine's state, not a document: /proc files
 # even claim size 0 and then yield the process environment.
 _SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
+
+
+# A file to store: its path, or its name and an open binary stream.
+EvidenceSource = Path | str | tuple[str, BinaryIO]
 
 
 @dataclass(frozen=True)
@@ -40,7 +52,7 @@ def blob_path(store: Path, sha256: str) -> Path:
     return store / sha256[:2] / sha256
 
 
-def _refuse(path: Path, why: str) -> InvalidInputError:
+def _refuse(path: Path | str, why: str) -> InvalidInputError:
     return InvalidInputError(f"佐证材料文件“{path}”{why},未保存任何内容")
 
 
@@ -99,34 +111,46 @@ def _too_large(path: Path, size: int, max_bytes: int) -> InvalidInputError:
     )
 
 
-def _not_stored(store: Path, path: Path, exc: OSError) -> OutputError:
+def _stream_too_large(name: str, max_bytes: int) -> InvalidInputError:
+    return _refuse(
+        name,
+        f"超过上限{max_bytes / MB:.0f}MB({Limits.setting('evidence_max_bytes')});请压缩或拆分后再提交",
+    )
+
+
+def _not_stored(store: Path, path: Path | str, exc: OSError) -> OutputError:
     message = output_error(store, exc).message
     return OutputError(f"{message};佐证材料“{path}”未保存,本次未记录任何内容", path=store)
 
 
-def _copy_once(path: Path, store: Path, max_bytes: int) -> EvidenceFile:
-    fd, before = _open_regular(path, max_bytes)
+def _into_store(
+    src: BinaryIO,
+    label: Path | str,
+    store: Path,
+    max_bytes: int,
+    *,
+    too_large: Callable[[int], InvalidInputError],
+    verify: Callable[[int], None] = lambda size: None,
+) -> tuple[str, int]:
+    """Copies `src` in chunks into a temporary file of the store, hashing as it goes and
+    refusing past `max_bytes`; `verify(size)` may refuse the copy before it is renamed under
+    its hash. Nothing is left in the store by a refusal or a failure."""
     digest, size = hashlib.sha256(), 0
     try:
         out, tmp = new_temporary(store, ".incoming")
     except OSError as exc:
-        os.close(fd)
-        raise _not_stored(store, path, exc) from None
+        raise _not_stored(store, label, exc) from None
     try:
-        with os.fdopen(fd, "rb") as src, os.fdopen(out, "wb") as dst:
+        with os.fdopen(out, "wb") as dst:
             while chunk := src.read(CHUNK):
                 size += len(chunk)
-                if size > max_bytes:  # grew while being read
-                    raise _too_large(path, size, max_bytes)
+                if size > max_bytes:
+                    raise too_large(size)
                 digest.update(chunk)
                 dst.write(chunk)
             dst.flush()
             os.fsync(dst.fileno())
-            after = os.fstat(src.fileno())
-        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (
-            size != before.st_size
-        ):
-            raise _refuse(path, "在保存过程中被修改;请等文件写完后重新提交")
+        verify(size)
         sha256 = digest.hexdigest()
         target = blob_path(store, sha256)
         if target.exists():
@@ -137,16 +161,55 @@ def _copy_once(path: Path, store: Path, max_bytes: int) -> EvidenceFile:
     except OSError as exc:
         with suppress(OSError):
             os.unlink(tmp)
-        raise _not_stored(store, path, exc) from None
+        raise _not_stored(store, label, exc) from None
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)
         raise
+    return sha256, size
+
+
+def _copy_once(path: Path, store: Path, max_bytes: int) -> EvidenceFile:
+    fd, before = _open_regular(path, max_bytes)
+    with os.fdopen(fd, "rb") as src:
+
+        def unchanged(size: int) -> None:
+            after = os.fstat(src.fileno())
+            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (
+                size != before.st_size
+            ):
+                raise _refuse(path, "在保存过程中被修改;请等文件写完后重新提交")
+
+        sha256, size = _into_store(
+            src,
+            path,
+            store,
+            max_bytes,
+            too_large=lambda size: _too_large(path, size, max_bytes),  # grew while being read
+            verify=unchanged,
+        )
     return EvidenceFile(path.name, size, sha256)
 
 
+def _copy_stream(name: str, stream: BinaryIO, store: Path, max_bytes: int) -> EvidenceFile:
+    if stream.seekable():
+        stream.seek(0)
+    sha256, size = _into_store(
+        stream, name, store, max_bytes, too_large=lambda _: _stream_too_large(name, max_bytes)
+    )
+    return EvidenceFile(name, size, sha256)
+
+
 def store_files(
-    store: Path, paths: list[Path], *, max_bytes: int = Limits.evidence_max_bytes
+    store: Path, files: Sequence[EvidenceSource], *, max_bytes: int = Limits.evidence_max_bytes
 ) -> list[EvidenceFile]:
-    """Store every file (each read once) and describe them; the same content is stored once."""
-    return [_copy_once(Path(path), store, max_bytes) for path in paths]
+    """Store every file (each read once) and describe them; the same content is stored once.
+
+    A file is a path, or `(file name, binary stream)`; the name is what the ledger shows
+    (a caller taking it from a client cleans it first: ledger.uploads.clean_name)."""
+    return [
+        _copy_stream(item[0], item[1], store, max_bytes)
+        if isinstance(item, tuple)
+        else _copy_once(Path(item), store, max_bytes)
+        for item in files
+    ]

@@ -6,6 +6,7 @@ rule, write history, and leave the commit to the caller's unit of work.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from ledger.actors import (
 )
 from ledger.decision_notices import announce_extension, announce_return, announce_verify
 from ledger.errors import ForbiddenError, InvalidInputError, LifecycleError, NotFoundError
-from ledger.evidence import store_files
+from ledger.evidence import EvidenceSource, store_files
 from ledger.followup_due import schedule_followup
 from ledger.history import record, record_changes
 from ledger.parts import PartState, open_parts
@@ -117,7 +118,7 @@ def _add_report(
     text: str,
     issues: str = "",
     next_steps: str = "",
-    evidence: list[Path],
+    evidence: Sequence[EvidenceSource],
     evidence_store: Path,
     evidence_max_bytes: int,
     no_evidence_reason: str = "",
@@ -153,7 +154,7 @@ def report_progress(
     text: str,
     issues: str = "",
     next_steps: str = "",
-    evidence: list[Path] | None = None,
+    evidence: Sequence[EvidenceSource] | None = None,
     session: Session,
     actor: Actor,
     now: datetime,
@@ -215,7 +216,7 @@ def submit_for_closure(
     task_id: int,
     *,
     summary: str,
-    evidence: list[Path] | None = None,
+    evidence: Sequence[EvidenceSource] | None = None,
     no_evidence_reason: str = "",
     open_parts_reason: str = "",
     session: Session,

@@ -9,6 +9,7 @@ nothing is written; the message names the task.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlmodel import Session, col, select
 from ledger import lifecycle
 from ledger.actors import Actor
 from ledger.errors import ForbiddenError, InvalidInputError, LifecycleError, NotFoundError
+from ledger.evidence import EvidenceSource
 from models.enums import ReportKind, Role
 from models.limits import Limits
 from models.tables import ProgressReport, Task, User
@@ -63,7 +65,7 @@ def report_progress_for_tasks(
     text: str,
     issues: str = "",
     next_steps: str = "",
-    evidence: list[Path] | None = None,
+    evidence: Sequence[EvidenceSource] | None = None,
     session: Session,
     actor: Actor,
     now: datetime,

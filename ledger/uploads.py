@@ -1,13 +1,15 @@
-"""Uploaded 佐证材料: which files are accepted, read in bounded memory before anything is saved.
+"""Uploaded 佐证材料: which files are accepted, checked before anything is saved.
 
 A file is accepted by its name's ending AND by its first bytes, so a program renamed to
-.pdf is refused. Each upload is copied in chunks to a staging folder and refused as soon as
-it passes the size limit; the caller hands the staged paths to the lifecycle service, which
-stores them by content hash in the same transaction as the report.
+.pdf is refused; an empty one or one past the size limit is refused by name too. The caller
+hands the checked `(name, stream)` pairs to the lifecycle service, which copies them into
+the evidence store by content hash (ledger.evidence, bounded memory, the size limit enforced
+again while reading) in the same transaction as the report: no staging folder.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -30,7 +32,6 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 ALLOWED_TEXT = "pdf、doc、docx、xls、xlsx、jpg、png、zip"
 MAX_NAME = 200
-CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,13 @@ def clean_name(raw: str) -> str:
     return name
 
 
-def stage_uploads(
-    files: Iterable[tuple[str, BinaryIO]], folder: Path, limits: UploadLimits
-) -> list[Path]:
-    """Copy each (name, stream) into `folder`, checking type and size; refuse the whole lot
-    on the first bad file (the message names it). Nothing is stored for good here."""
-    staged: list[Path] = []
+def checked_uploads(
+    files: Iterable[tuple[str, BinaryIO]], limits: UploadLimits
+) -> list[tuple[str, BinaryIO]]:
+    """Each (name, seekable stream) with its cleaned name, checked for count, type (name and
+    first bytes), emptiness and size; the whole lot is refused on the first bad file (the
+    message names it). Only the first bytes are read; each stream is left at its start."""
+    checked: list[tuple[str, BinaryIO]] = []
     for index, (raw_name, stream) in enumerate(files):
         name = clean_name(raw_name)
         if index >= limits.max_files:
@@ -72,27 +74,21 @@ def stage_uploads(
                 f"文件“{name}”的类型不在允许范围内,只能上传 {ALLOWED_TEXT} 文件",
                 field="evidence",
             )
-        target = folder / str(index) / name
-        target.parent.mkdir(parents=True)
-        size = 0
-        head = b""
-        with target.open("wb") as out:
-            while chunk := stream.read(CHUNK):
-                if len(head) < 16:
-                    head += chunk[:16]
-                size += len(chunk)
-                if size > limits.max_file_bytes:
-                    raise InvalidInputError(
-                        f"文件“{name}”超过 {limits.max_file_text} 的上限,请压缩或拆分后再上传",
-                        field="evidence",
-                    )
-                out.write(chunk)
-        if size == 0:
+        size = stream.seek(0, os.SEEK_END)
+        stream.seek(0)
+        if size > limits.max_file_bytes:
+            raise InvalidInputError(
+                f"文件“{name}”超过 {limits.max_file_text} 的上限,请压缩或拆分后再上传",
+                field="evidence",
+            )
+        head = stream.read(16)
+        stream.seek(0)
+        if not head:
             raise InvalidInputError(f"文件“{name}”是空文件,请重新选择", field="evidence")
         if not head.startswith(SIGNATURES[suffix]):
             raise InvalidInputError(
                 f"文件“{name}”的内容与扩展名 {suffix} 不符(可能已损坏或被改名),请检查后重新上传",
                 field="evidence",
             )
-        staged.append(target)
-    return staged
+        checked.append((name, stream))
+    return checked

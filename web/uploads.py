@@ -1,28 +1,19 @@
-"""Turning a form's file fields into staged files for the lifecycle services."""
+"""Turning a form's file fields into evidence for the lifecycle services."""
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from typing import BinaryIO
 
 from fastapi import UploadFile
 
-from ledger.uploads import UploadLimits, stage_uploads
+from ledger.uploads import UploadLimits, checked_uploads
 from web.config import WebConfig
 
 
-@contextmanager
-def staged(cfg: WebConfig, uploads: list[UploadFile]) -> Iterator[list[Path]]:
-    """The chosen files, copied (bounded) into a folder that is removed afterwards; the
-    evidence store keeps its own copy by content hash."""
+def evidence_of(cfg: WebConfig, uploads: list[UploadFile]) -> list[tuple[str, BinaryIO]]:
+    """The chosen files as checked `(name, stream)` pairs: the lifecycle service copies each
+    stream into the evidence store by content hash (ledger.evidence), so an upload needs no
+    folder of its own. The streams are the request's (Starlette spools them) and close with it."""
     chosen = [u for u in uploads if u.filename]
-    if not chosen:
-        yield []
-        return
-    incoming = cfg.settings.data_dir / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
     limits = UploadLimits(max_file_bytes=cfg.max_file_bytes, max_files=cfg.max_files)
-    with tempfile.TemporaryDirectory(dir=incoming) as folder:
-        yield stage_uploads([(u.filename or "", u.file) for u in chosen], Path(folder), limits)
+    return checked_uploads([(u.filename or "", u.file) for u in chosen], limits)

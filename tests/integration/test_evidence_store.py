@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,13 @@ def _counts(engine: sa.Engine) -> tuple[int, int, int]:
         )
 
 
-def _report(engine: sa.Engine, task_id: int, files: list[Path], store: Path, **kw: object) -> None:
+def _report(
+    engine: sa.Engine,
+    task_id: int,
+    files: Sequence[evidence.EvidenceSource],
+    store: Path,
+    **kw: object,
+) -> None:
     with transaction(engine) as s:
         lifecycle.report_progress(
             task_id,
@@ -176,3 +183,57 @@ def test_a_full_disk_leaves_no_temporary_file_and_records_nothing(
     )
     assert _counts(engine) == before
     assert [p.name for p in store.rglob("*")] == []
+
+
+def test_a_stream_is_stored_as_the_same_file_by_path_is(
+    engine: sa.Engine, task_id: int, tmp_path: Path
+) -> None:
+    content = b"%PDF-1.4 " + os.urandom(3 << 20)  # several chunks
+    source = tmp_path / "核查记录.pdf"
+    source.write_bytes(content)
+    by_path, by_stream = tmp_path / "by-path", tmp_path / "by-stream"
+    [from_path] = evidence.store_files(by_path, [source])
+    [from_stream] = evidence.store_files(by_stream, [("核查记录.pdf", io.BytesIO(content))])
+    assert (
+        from_stream
+        == from_path
+        == evidence.EvidenceFile("核查记录.pdf", len(content), hashlib.sha256(content).hexdigest())
+    )
+    assert _store_files(by_stream) == _store_files(by_path) == [from_path.sha256]
+    assert evidence.blob_path(by_stream, from_stream.sha256).read_bytes() == content
+    # Through the service, the report lists it like any file, under the name given.
+    _report(engine, task_id, [("现场.pdf", io.BytesIO(content))], by_path)
+    with engine.connect() as conn:
+        names = conn.execute(sa.text("SELECT name, sha256 FROM evidence")).all()
+    assert [tuple(r) for r in names] == [("现场.pdf", from_path.sha256)]
+    assert _store_files(by_path) == [from_path.sha256]  # the same content, stored once
+
+
+def test_a_stream_over_the_size_limit_is_refused_by_name_and_nothing_is_stored(
+    engine: sa.Engine, task_id: int, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    store.mkdir()
+    before = _counts(engine)
+    stream = io.BytesIO(b"%PDF-1.4 " + b"0" * (3 << 20))
+    with pytest.raises(InvalidInputError) as refused:
+        _report(engine, task_id, [("扫描件.pdf", stream)], store, evidence_max_bytes=2 << 20)
+    assert refused.value.message == (
+        "佐证材料文件“扫描件.pdf”超过上限2MB(配置文件 rectify.toml 的 [limits] "
+        "evidence_max_bytes);请压缩或拆分后再提交,未保存任何内容"
+    )
+    assert _counts(engine) == before
+    assert [p.name for p in store.rglob("*")] == []  # no blob, no temporary file
+    # It stopped reading at the limit: a stream is never read whole into memory to refuse it.
+    assert stream.tell() <= (2 << 20) + evidence.CHUNK
+
+
+def test_the_same_stream_given_for_several_reports_is_read_from_its_start_each_time(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    content = b"%PDF-1.4 shared"
+    stream = io.BytesIO(content)
+    store = tmp_path / "store"
+    first = evidence.store_files(store, [("a.pdf", stream)])
+    second = evidence.store_files(store, [("a.pdf", stream)])
+    assert first == second and first[0].size == len(content)

@@ -53,7 +53,8 @@ def test_a_unit_reports_progress_with_several_files(web_world):
     for content in (PDF, PNG):
         digest = hashlib.sha256(content).hexdigest()
         assert (store / digest[:2] / digest).read_bytes() == content
-    assert not list((web_world.config.settings.data_dir / "incoming").iterdir())
+    # Each upload went straight into the evidence store: no staging folder was made.
+    assert not (web_world.config.settings.data_dir / "incoming").exists()
 
 
 def test_a_co_unit_may_report_too(web_world):

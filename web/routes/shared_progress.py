@@ -13,7 +13,7 @@ from ledger.task_detail import task_detail
 from ledger.uow import transaction
 from web.deps import Config, Ctx, Posting
 from web.rendering import render
-from web.uploads import staged
+from web.uploads import evidence_of
 
 router = APIRouter()
 
@@ -32,7 +32,8 @@ def report_progress_once(
     evidence: Annotated[list[UploadFile], File()] = [],  # noqa: B006
 ) -> Response:
     try:
-        with staged(cfg, evidence) as files, transaction(cfg.engine) as session:
+        files = evidence_of(cfg, evidence)
+        with transaction(cfg.engine) as session:
             report_progress_for_tasks(
                 task_ids,
                 text=text,
@@ -43,6 +44,7 @@ def report_progress_once(
                 actor=actor,
                 now=ctx.now,
                 evidence_store=cfg.settings.evidence_dir,
+                evidence_max_bytes=cfg.settings.limits.evidence_max_bytes,
             )
     except (InvalidInputError, LifecycleError, NotFoundError) as exc:
         # The form shows again on the task it was sent from, with what was typed and ticked.

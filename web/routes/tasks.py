@@ -21,7 +21,7 @@ from models.enums import Light, TaskStatus
 from web.config import WebConfig
 from web.deps import Config, Ctx, Posting, SignedIn
 from web.rendering import render
-from web.uploads import staged
+from web.uploads import evidence_of
 
 router = APIRouter()
 
@@ -178,7 +178,8 @@ def report_progress(
 ) -> Response:
     values = {"text": text, "issues": issues, "next_steps": next_steps}
     try:
-        with staged(cfg, evidence) as files, transaction(cfg.engine) as session:
+        files = evidence_of(cfg, evidence)
+        with transaction(cfg.engine) as session:
             lifecycle.report_progress(
                 task_id,
                 text=text,
@@ -189,6 +190,7 @@ def report_progress(
                 actor=actor,
                 now=ctx.now,
                 evidence_store=cfg.settings.evidence_dir,
+                evidence_max_bytes=cfg.settings.limits.evidence_max_bytes,
             )
     except (InvalidInputError, LifecycleError) as exc:
         return _again(request, cfg, ctx, actor, task_id, form="progress", error=exc, values=values)
@@ -213,7 +215,8 @@ def ask_closure(
         "open_parts_reason": open_parts_reason,
     }
     try:
-        with staged(cfg, evidence) as files, transaction(cfg.engine) as session:
+        files = evidence_of(cfg, evidence)
+        with transaction(cfg.engine) as session:
             lifecycle.submit_for_closure(
                 task_id,
                 summary=summary,
@@ -224,6 +227,7 @@ def ask_closure(
                 actor=actor,
                 now=ctx.now,
                 evidence_store=cfg.settings.evidence_dir,
+                evidence_max_bytes=cfg.settings.limits.evidence_max_bytes,
             )
     except (InvalidInputError, LifecycleError) as exc:
         return _again(request, cfg, ctx, actor, task_id, form="submit", error=exc, values=values)
