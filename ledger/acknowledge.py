@@ -8,6 +8,9 @@ the unit signs for it: the office assigns the work and may not sign in a unit's 
 签收 says the unit itself has the task), a leader only reads, another unit's task is not
 found. Signing twice is no change and says so; a withdrawn or closed task takes none.
 
+A unit that reports progress on a task (or asks for its closure) without having signed is
+signed at that moment (`sign_by_reporting`): it plainly has the task.
+
 The daily check reminds a unit that has not signed within `Rules.acknowledge_workdays`
 working days, once per task (notifications.acknowledge).
 """
@@ -28,7 +31,7 @@ from ledger.history import record
 from ledger.lifecycle import get_task, live_task
 from ledger.queries import live_tasks
 from ledger.wording import cn_date
-from models.enums import TaskStatus
+from models.enums import Role, TaskStatus
 from models.office import TZ
 from models.tables import Acknowledgement, Task, TaskCoUnit, Unit
 
@@ -170,6 +173,43 @@ def acknowledge(task_id: int, *, session: Session, actor: Actor, now: datetime) 
     )
     session.flush()
     return AckResult(task.id, task.code, unit_name, now, actor.name, already=False)
+
+
+def sign_by_reporting(
+    session: Session, task_id: int, *, actor: Actor, now: datetime, what: str
+) -> bool:
+    """A unit that reports on a task it has not signed for has it in hand: it is signed at
+    that moment, in history ("填报进展,视同签收"). Called by the services that take a unit's
+    report (ledger.lifecycle: 进展填报, 申请销号) in their transaction; the office's and a
+    leader's reports sign nothing (only a unit signs for itself). True when it signed."""
+    if actor.role is not Role.unit or actor.unit_id is None:
+        return False
+    result: Any = session.execute(
+        sa.update(ACK)
+        .where(
+            ACK.c.task_id == task_id,
+            ACK.c.unit_id == actor.unit_id,
+            ACK.c.acknowledged_at.is_(None),
+        )
+        .values(acknowledged_at=now, acknowledged_by=actor.name)
+    )
+    if not result.rowcount:
+        return False
+    unit = session.get(Unit, actor.unit_id)
+    unit_name = unit.name if unit is not None else actor.unit_name or ""
+    record(
+        session,
+        actor=actor,
+        action=ACTION,
+        entity="task",
+        entity_id=task_id,
+        task_id=task_id,
+        now=now,
+        field=FIELD,
+        new=unit_name,
+        note=f"{unit_name}{what},视同签收",
+    )
+    return True
 
 
 def sync_units(session: Session, task_ids: Sequence[int], *, now: datetime) -> None:

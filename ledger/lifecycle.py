@@ -148,6 +148,15 @@ def _add_report(
     return report
 
 
+def _signed_by_reporting(
+    session: Session, task_id: int, *, actor: Actor, now: datetime, what: str
+) -> None:
+    # Imported here: ledger.acknowledge reads tasks through this module.
+    from ledger.acknowledge import sign_by_reporting
+
+    sign_by_reporting(session, task_id, actor=actor, now=now, what=what)
+
+
 def report_progress(
     task_id: int,
     *,
@@ -193,6 +202,7 @@ def report_progress(
         unit_id=part_unit,
     )
     assert task.id is not None
+    _signed_by_reporting(session, task.id, actor=actor, now=now, what="填报进展")
     record(
         session,
         actor=actor,
@@ -259,6 +269,7 @@ def submit_for_closure(
         no_evidence_reason=no_evidence_reason.strip(),
         open_parts_reason=reason,
     )
+    _signed_by_reporting(session, task.id, actor=actor, now=now, what="申请销号")
     _set_status(session, task, new, actor=actor, action="submit", now=now, note=summary.strip())
     if not_done:
         record(

@@ -18,7 +18,7 @@ from ledger.dashboard import dashboard
 from ledger.errors import ForbiddenError, LifecycleError, NotFoundError
 from ledger.history import visible_history
 from ledger.inputs import UserCreate
-from ledger.lifecycle import submit_for_closure, verify_closure
+from ledger.lifecycle import report_progress, submit_for_closure, verify_closure
 from ledger.task_detail import task_detail
 from ledger.uow import transaction
 from ledger.worklist import work_list
@@ -259,3 +259,57 @@ def test_the_actor_of_a_signature_is_recorded_with_its_channel(engine, world):
             sa.text("SELECT channel FROM history WHERE action = 'acknowledge'")
         ).scalar_one()
     assert channel == "web"
+
+
+def _report(engine: sa.Engine, task_id: int, name: str, *, now: datetime = LATER) -> None:
+    with transaction(engine) as session:
+        report_progress(
+            task_id,
+            text="已完成排查",
+            session=session,
+            actor=resolve_actor(session, name),
+            now=now,
+            evidence_store=Path("/nonexistent-evidence-store"),
+        )
+
+
+def test_a_unit_that_reports_progress_without_signing_is_signed_at_that_moment(engine, world):
+    # 财务股 (co-unit of 1.1) reports on its part before signing: signed then, in history.
+    _report(engine, world["1.1"], "钱某")
+    assert states(engine, world["1.1"]) == {"县科技局": None, "财务股": "钱某"}
+    with Session(engine) as s:
+        notes = [
+            h.note
+            for h in visible_history(world["1.1"], session=s, actor=OFFICE)
+            if h.action == "acknowledge"
+        ]
+    assert notes == ["财务股填报进展,视同签收"]
+    # Signed already: a later 签收 says so, a later report signs nothing again.
+    assert sign(engine, world["1.1"], "钱某").already
+    _report(engine, world["1.1"], "钱某", now=LATER + timedelta(hours=1))
+    # The office's report on the task signs no unit; the lead unit's own report signs it.
+    _report(engine, world["1.1"], "周主任")
+    assert states(engine, world["1.1"])["县科技局"] is None
+    _report(engine, world["1.1"], "陈某")
+    assert states(engine, world["1.1"]) == {"县科技局": "陈某", "财务股": "钱某"}
+    with Session(engine) as s:
+        signed = [
+            h.note
+            for h in visible_history(world["1.1"], session=s, actor=OFFICE)
+            if h.action == "acknowledge"
+        ]
+    assert signed == ["财务股填报进展,视同签收", "县科技局填报进展,视同签收"]
+
+
+def test_asking_for_closure_without_signing_signs_the_lead_unit(engine, world):
+    with transaction(engine) as session:
+        submit_for_closure(
+            world["1.2"],
+            summary="已整改到位",
+            no_evidence_reason="制度文件已公开",
+            session=session,
+            actor=resolve_actor(session, "陈某"),
+            now=LATER,
+            evidence_store=Path("/nonexistent-evidence-store"),
+        )
+    assert states(engine, world["1.2"]) == {"县科技局": "陈某"}
