@@ -103,9 +103,10 @@ def task_views(
     today: date,
     rules: Rules,
     where: TaskFilter = TaskFilter(),
-    actor: Actor | None = None,
+    actor: Actor,
 ) -> list[TaskView]:
-    """Task views matching the filter, in ledger order. Two queries whatever the count."""
+    """Task views matching the filter within the actor's remit (ledger.actors.remit_clause:
+    the office reads every task), in ledger order. Two queries whatever the count."""
     lead = aliased(Unit)
     light = light_case(today, rules).label("light")
     stmt = (
@@ -140,7 +141,7 @@ def task_views(
                 col(Task.code) == words,
             )
         )
-    if actor is not None and (remit := remit_clause(actor)) is not None:
+    if (remit := remit_clause(actor)) is not None:
         stmt = stmt.where(remit)
     stmt = stmt.order_by(col(Task.inspection_id), col(Problem.seq), col(Task.id))
     if where.limit is not None:

@@ -67,7 +67,11 @@ def counts(engine: sa.Engine) -> dict[str, int]:
 def views(engine: sa.Engine, inspection_id: int | None = None) -> list[Any]:
     with transaction(engine) as s:
         return task_views(
-            s, today=TODAY, rules=Rules(), where=TaskFilter(inspection_id=inspection_id)
+            s,
+            today=TODAY,
+            rules=Rules(),
+            where=TaskFilter(inspection_id=inspection_id),
+            actor=OFFICE,
         )
 
 

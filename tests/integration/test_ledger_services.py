@@ -50,6 +50,7 @@ def test_the_sample_round_registers_with_codes_units_and_deadlines(engine):
             today=date(2026, 11, 2),
             rules=Rules(),
             where=TaskFilter(inspection_id=sample.inspection_id),
+            actor=OFFICE,
         )
     assert [v.code for v in views] == ["1.1", "1.2", "2.1", "2.2", "3.1", "4.1", "4.2"]
     assert views[0].co_units == ["财务股"] and views[5].co_units == ["县委组织部"]
@@ -328,9 +329,11 @@ def test_an_unknown_unit_is_refused_when_adding_a_task_by_hand(engine):
 def test_the_light_in_sql_agrees_with_the_rule_in_python(engine, as_of):
     build_sample_round(engine)
     with transaction(engine) as s:
-        views = task_views(s, today=as_of, rules=Rules(), where=TaskFilter())
+        views = task_views(s, today=as_of, rules=Rules(), where=TaskFilter(), actor=OFFICE)
         for light in Light:
-            filtered = task_views(s, today=as_of, rules=Rules(), where=TaskFilter(light=light))
+            filtered = task_views(
+                s, today=as_of, rules=Rules(), where=TaskFilter(light=light), actor=OFFICE
+            )
             assert {v.id for v in filtered} == {v.id for v in views if v.light is light}
     for v in views:
         assert v.light is light_of(
