@@ -3,7 +3,7 @@
 A follow-up is scheduled when the office closes a task (ledger.followup_due, from
 ledger.lifecycle.verify_closure), due the round's interval (默认6个月) or the task's own
 after the 销号. When due, the daily check tells the lead unit and the office once
-(notifications.followup). Then either the unit (or the office) confirms 未反弹 with a note
+(notifications.followup). Then either the lead unit (or the office; not a co-unit) confirms 未反弹 with a note
 and optional evidence, or the office finds a 反弹 and reopens the task: it goes back to
 整改中 with its history intact, and the reopening is counted as 反弹 (ledger.stats).
 """
@@ -19,8 +19,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ledger import lifecycle
-from ledger.actors import Actor, remit_clause, require_office, require_task_actor
-from ledger.errors import InvalidInputError, LifecycleError
+from ledger.actors import (
+    Actor,
+    co_unit_part,
+    remit_clause,
+    require_office,
+    require_task_actor,
+)
+from ledger.errors import ForbiddenError, InvalidInputError, LifecycleError
 from ledger.evidence import store_files
 from ledger.followup_due import due_on
 from ledger.history import record
@@ -161,11 +167,18 @@ def confirm_no_rebound(
     evidence_store: Path,
     evidence_max_bytes: int = Limits.evidence_max_bytes,
 ) -> FollowUp:
-    """未反弹: the lead or a co-unit (or the office) confirms once the follow-up is due."""
+    """未反弹: the lead unit (or the office) confirms once the follow-up is due. A co-unit
+    answers for its own part of the work, not for whether the problem came back."""
     if not note.strip():
         raise InvalidInputError("确认未反弹须写明回头看情况说明", field="note")
     task = lifecycle.get_task(session, task_id)
     require_task_actor(session, actor, task, "确认回头看")
+    if co_unit_part(session, actor, task) is not None:
+        raise ForbiddenError(
+            f"“{actor.name}”所在单位“{actor.unit_name or '未指定'}”是任务 {task.code} 的配合单位,"
+            "不能确认回头看:回头看未反弹由牵头单位或整改办确认",
+            field="actor",
+        )
     followup = _open_followup(session, task)
     today = now.astimezone(TZ).date()
     if followup.due_on > today:
