@@ -71,6 +71,7 @@ def inspection_add(
 ) -> None:
     """登记一轮巡视(察)反馈。"""
     from ledger import registry
+    from ledger.directory import inspection_public
     from ledger.inputs import InspectionCreate, parse_date, validated
 
     ctx = context()
@@ -88,10 +89,11 @@ def inspection_add(
         )
         with ctx.use_case(as_) as (session, actor):
             inspection = registry.add_inspection(data, session=session, actor=actor, now=ctx.now)
+            shown = inspection_public(inspection, ctx.settings.rules.report_cadence)
     if json_:
-        emit_json(inspection.model_dump())
+        emit_json(shown.model_dump(mode="json"))
     else:
-        typer.echo(f"已登记轮次 {inspection.id}:{inspection.title}")
+        typer.echo(f"已登记轮次 {shown.id}:{shown.title}")
 
 
 @inspection_app.command("list")
@@ -141,6 +143,7 @@ def problem_add(
 ) -> None:
     """登记一个反馈问题。"""
     from ledger import registry
+    from ledger.directory import ProblemPublic
     from ledger.inputs import ProblemCreate, validated
 
     ctx = context()
@@ -155,10 +158,11 @@ def problem_add(
         )
         with ctx.use_case(as_) as (session, actor):
             problem = registry.add_problem(data, session=session, actor=actor, now=ctx.now)
+            shown = ProblemPublic.model_validate(problem, from_attributes=True)
     if json_:
-        emit_json(problem.model_dump())
+        emit_json(shown.model_dump(mode="json"))
     else:
-        typer.echo(f"已登记问题 {problem.id}(第{problem.seq}个):{problem.description}")
+        typer.echo(f"已登记问题 {shown.id}(第{shown.seq}个):{shown.description}")
 
 
 def problems_cmd(

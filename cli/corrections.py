@@ -42,6 +42,7 @@ def inspection_edit(
 ) -> None:
     """更正一轮巡视(察)的机构、被巡视单位、反馈日期、文号、标题、来源或报送周期(记入历史)。"""
     from ledger import corrections
+    from ledger.directory import inspection_public
     from ledger.inputs import parse_date
 
     ctx = context()
@@ -62,7 +63,8 @@ def inspection_edit(
             inspection = corrections.edit_inspection(
                 inspection_id, changes, reason=reason, session=session, actor=actor, now=ctx.now
             )
-            data = inspection.model_dump(mode="json")
+            shown = inspection_public(inspection, ctx.settings.rules.report_cadence)
+            data = shown.model_dump(mode="json")
     if json_:
         emit_json(data)
     else:
@@ -78,13 +80,14 @@ def problem_edit(
 ) -> None:
     """更正一个反馈问题的描述(记入历史)。"""
     from ledger import corrections
+    from ledger.directory import ProblemPublic
 
     ctx = context()
     with user_errors(), ctx.use_case(as_) as (session, actor):
         problem = corrections.edit_problem(
             problem_id, text=text, reason=reason, session=session, actor=actor, now=ctx.now
         )
-        data = problem.model_dump(mode="json")
+        data = ProblemPublic.model_validate(problem, from_attributes=True).model_dump(mode="json")
     if json_:
         emit_json(data)
     else:
@@ -117,6 +120,7 @@ def task_edit(
     """更正整改任务的措施、单位、责任领导、责任人、类型、时限或报送周期(整改办;记入历史)。"""
     from ledger import corrections
     from ledger.inputs import parse_date, parse_kind, split_units
+    from ledger.queries import TaskFilter, task_views
 
     ctx = context()
     with user_errors():
@@ -141,7 +145,15 @@ def task_edit(
                 rules=ctx.settings.rules,
                 calendar=ctx.calendar,
             )
-            data = task.model_dump(mode="json")
+            # Shown as `tasks --json` shows it, as the actor reads it after the change.
+            [view] = task_views(
+                session,
+                today=ctx.today,
+                rules=ctx.settings.rules,
+                where=TaskFilter(task_ids=(task.id or 0,)),
+                actor=actor,
+            )
+            data = view.as_json()
     if json_:
         emit_json(data)
     else:

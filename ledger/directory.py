@@ -77,10 +77,11 @@ def list_inspections(
         stmt = stmt.where(
             col(Inspection.id).in_(select(Task.inspection_id).where(col(Task.id).in_(visible)))
         )
-    return [_public(r, default_cadence) for r in session.exec(stmt)]
+    return [inspection_public(r, default_cadence) for r in session.exec(stmt)]
 
 
-def _public(inspection: Inspection, default_cadence: str) -> InspectionPublic:
+def inspection_public(inspection: Inspection, default_cadence: str) -> InspectionPublic:
+    """A round as every reader (and `--json`) sees it, with its 报送周期 in words."""
     public = InspectionPublic.model_validate(inspection, from_attributes=True)
     cadence = effective_cadence(None, inspection.report_cadence, default_cadence)
     public.report_cadence_label = cadence.label + ("" if inspection.report_cadence else "(默认)")

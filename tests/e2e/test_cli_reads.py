@@ -85,3 +85,26 @@ def test_only_the_office_lists_the_users(cli: Cli) -> None:
     assert refused.code == 1 and "无权查看用户名单" in refused.err
     listed = cli("user", "list", user="周主任", check=True).out
     assert "吴某" in listed and "县审计局" in listed
+
+
+def test_a_change_s_json_has_the_shape_of_its_list_not_of_a_table_row(cli: Cli) -> None:
+    register_sample_task(cli)
+    added = json.loads(
+        cli(
+            "inspection", "add", "--body", "县委第二巡察组", "--feedback-date", "2026-11-01",
+            "--json", check=True,
+        ).out
+    )  # fmt: skip
+    [listed] = [r for r in json.loads(cli("inspections", "--json").out) if r["id"] == added["id"]]
+    assert added == listed and added["report_cadence_label"]
+    problem = json.loads(
+        cli("problem", "add", "--inspection", "1", "--description", "台账不全", "--json").out
+    )
+    [same] = [p for p in json.loads(cli("problems", "--json").out) if p["id"] == problem["id"]]
+    assert problem == same
+    edited = json.loads(
+        cli("task", "edit", "1", "--person", "王某", "--reason", "补录", "--json", check=True).out
+    )
+    [task] = json.loads(cli("tasks", "--json").out)
+    assert edited == task and edited["person"] == "王某"
+    assert "lead_unit_id" not in edited  # a column of the table, not of what users read
