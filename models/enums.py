@@ -155,6 +155,7 @@ class NoticeKind(StrEnum):
     followup = "followup"  # 回头看 due
     report = "report"  # 进展报送 due by the round's cadence
     acknowledge = "acknowledge"  # 签收 outstanding
+    acknowledge_urge = "acknowledge_urge"  # 签收 still outstanding after its reminder
     folded = "folded"  # items held by the daily cap, carried by a later digest
     escalate = "escalate"  # the 分管领导 told of a unit that ignored its 催办
     # Decision notices (ledger.decision_notices), written with the decision they announce.
@@ -178,6 +179,7 @@ NOTICE_KIND_LABELS = {
     "followup": "回头看提醒",
     "report": "进展报送提醒",
     "acknowledge": "签收提醒",
+    "acknowledge_urge": "签收催办",
     "folded": "顺延事项",
     "escalate": "提请分管领导督促",
     "assign": "新任务交办",

@@ -39,6 +39,9 @@ class Rules:
     # 签收: a unit that has not signed for a task within N working days of getting it is
     # reminded once, on the next working day; 0 turns the 签收提醒 off.
     acknowledge_workdays: int = 2
+    # 签收催办: still not signed N working days after its 签收提醒, the unit is urged once,
+    # copied to the task's 分管领导 (once per task and unit); 0: never.
+    acknowledge_urge_workdays: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
 

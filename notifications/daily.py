@@ -32,7 +32,7 @@ from ledger.uow import transaction
 from models.reminders import Level
 from models.settings import Settings
 from models.workdays import work_calendar
-from notifications.acknowledge import plan_acknowledge_reminders
+from notifications.acknowledge import plan_acknowledge_reminders, plan_acknowledge_urges
 from notifications.channels import Channels, load_channels
 from notifications.delivery import DeliveryReport, deliver_pending
 from notifications.folding import (
@@ -67,6 +67,7 @@ class PlanReport:
     followups: int = 0  # 回头看提醒 notices created (notifications.followup)
     report_reminders: int = 0  # 进展报送提醒 notices created (notifications.report_reminders)
     acknowledge_reminders: int = 0  # 签收提醒 notices created (notifications.acknowledge)
+    acknowledge_urges: int = 0  # 签收催办 notices created, the 分管领导's copies included
     escalated: int = 0  # tasks reported to their 分管领导 after N ignored 催办
     held: int = 0  # digests the daily cap held for the recipients' next digest
     folded: int = 0  # held items of earlier days carried in today's notices
@@ -89,6 +90,7 @@ class PlanReport:
             "followups": self.followups,
             "report_reminders": self.report_reminders,
             "acknowledge_reminders": self.acknowledge_reminders,
+            "acknowledge_urges": self.acknowledge_urges,
             "escalated": self.escalated,
             "held": self.held,
             "folded": self.folded,
@@ -254,9 +256,18 @@ def _plan_once(
         # Tasks whose every digest was already sent today wait for the next run. A digest the
         # daily cap holds counts as told: its tasks reach the recipient's next digest.
         told = {t.task_id: t for d in fresh for t in d.tasks}
-        # 签收提醒 first: written to the outbox now, they are among the notices a recipient
-        # already has today, so the daily cap counts them (ledger.reminders.cap).
+        # 签收提醒 and 签收催办 first: written to the outbox now, they are among the notices a
+        # recipient already has today, so the daily cap counts them (ledger.reminders.cap).
         report.acknowledge_reminders = plan_acknowledge_reminders(
+            session,
+            as_of=as_of,
+            now=now,
+            settings=settings,
+            calendar=calendar,
+            renderer=renderer,
+            period=period,
+        )
+        report.acknowledge_urges = plan_acknowledge_urges(
             session,
             as_of=as_of,
             now=now,
