@@ -127,7 +127,11 @@ def _shown_scores(summary: WeeklySummary) -> tuple[list[UnitScore], str]:
 
 
 def weekly_context(
-    summary: WeeklySummary, *, chart: Chart | None, chart_src: str | None
+    summary: WeeklySummary,
+    *,
+    chart: Chart | None,
+    chart_src: str | None,
+    base_url: str | None = None,
 ) -> dict[str, Any]:
     units, units_note = _shown_units(summary.units)
     red, red_note = _shown_red(summary)
@@ -143,6 +147,7 @@ def weekly_context(
         "chart_src": chart_src,
         "chart_note": chart.note if chart else "",
         "sender": SENDER,
+        "base_url": base_url,  # each listed task links to its web page when set
     }
 
 
@@ -152,14 +157,18 @@ def render_weekly(
     chart: Chart | None,
     chart_src: str | None = None,
     templates_dir: Path | None = None,
+    base_url: str | None = None,
 ) -> Rendered:
-    return render(
-        KIND, weekly_context(summary, chart=chart, chart_src=chart_src), templates_dir=templates_dir
-    )
+    context = weekly_context(summary, chart=chart, chart_src=chart_src, base_url=base_url)
+    return render(KIND, context, templates_dir=templates_dir)
 
 
 def write_report_files(
-    summary: WeeklySummary, *, folder: Path, templates_dir: Path | None
+    summary: WeeklySummary,
+    *,
+    folder: Path,
+    templates_dir: Path | None,
+    base_url: str | None = None,
 ) -> tuple[Chart, list[Path], Rendered]:
     """The chart (PNG), the report as HTML and Markdown; returns the notice's rendering."""
     stem = report_stem(summary.week)
@@ -167,12 +176,16 @@ def write_report_files(
         summary.units, folder / f"{stem}.png", week=summary.week, week_label=summary.week_label
     )
     as_file = render_weekly(
-        summary, chart=chart, chart_src=chart.path.name, templates_dir=templates_dir
+        summary,
+        chart=chart,
+        chart_src=chart.path.name,
+        templates_dir=templates_dir,
+        base_url=base_url,
     )
     html_path, md_path = folder / f"{stem}.html", folder / f"{stem}.md"
     write_text(html_path, as_file.html)
     write_text(md_path, as_file.md)
-    notice = render_weekly(summary, chart=chart, templates_dir=templates_dir)
+    notice = render_weekly(summary, chart=chart, templates_dir=templates_dir, base_url=base_url)
     return chart, [chart.path, html_path, md_path], notice
 
 
@@ -212,7 +225,10 @@ def plan_weekly_summary(
         if dry_run:
             with tempfile.TemporaryDirectory() as scratch:
                 chart, _, plan.rendered = write_report_files(
-                    summary, folder=Path(scratch), templates_dir=settings.templates_dir
+                    summary,
+                    folder=Path(scratch),
+                    templates_dir=settings.templates_dir,
+                    base_url=settings.base_url,
                 )
             plan.chart_font = chart.font
             plan.duplicates = len(taken)
@@ -220,7 +236,10 @@ def plan_weekly_summary(
             return plan
         settings.reports_dir.mkdir(parents=True, exist_ok=True)
         chart, plan.files, rendered = write_report_files(
-            summary, folder=settings.reports_dir, templates_dir=settings.templates_dir
+            summary,
+            folder=settings.reports_dir,
+            templates_dir=settings.templates_dir,
+            base_url=settings.base_url,
         )
         plan.chart_font, plan.rendered = chart.font, rendered
         drafts = [
