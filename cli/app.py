@@ -7,6 +7,7 @@ the command typed (cli/lazy.py), so a one-off command starts close to the interp
 from __future__ import annotations
 
 import typer
+from typer.main import TyperInfo
 
 from cli import (
     acknowledge,
@@ -55,7 +56,7 @@ for module in (
 
 def command() -> DeclaredGroup:
     """The `rectify` group as `main()` runs it."""
-    return DeclaredGroup(app)
+    return DeclaredGroup(TyperInfo(app), app)
 
 
 def main() -> None:

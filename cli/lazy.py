@@ -4,14 +4,14 @@ Typer builds every command's Click parameters from its signature before it runs 
 (`typer.main.get_command`: 56 commands, about 40 ms of type-hint evaluation at every start).
 A one-off command needs one of them, and `rectify --help` only each one's name and first
 line of help: this group builds a command when it is looked up, and lists the others from
-their declarations. Sub-groups (`rectify task …`) are built whole by Typer when reached.
+their declarations. A sub-group (`rectify task …`) is such a group too, unless it takes
+options of its own (`rectify outbox --status`): Typer builds that one whole when reached.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator, MutableMapping
-from typing import Any
 
 import typer
 from typer import _click
@@ -28,10 +28,11 @@ from typer.main import (
 
 
 class DeclaredCommands(MutableMapping[str, _click.Command]):
-    """A Typer app's subcommands by name; each is built the first time it is looked up."""
+    """A Typer app's subcommands by name; each is built the first time it is looked up.
+    `top` is the application, whose settings (markup, suggestions) every command shares."""
 
-    def __init__(self, app: typer.Typer) -> None:
-        self._app = app
+    def __init__(self, app: typer.Typer, top: typer.Typer) -> None:
+        self._app = top
         self._declared: dict[str, CommandInfo | TyperInfo] = {}
         # Typer's order: the commands, then the sub-groups.
         for command in app.registered_commands:
@@ -69,6 +70,8 @@ class DeclaredCommands(MutableMapping[str, _click.Command]):
                 pretty_exceptions_short=self._app.pretty_exceptions_short,
                 rich_markup_mode=self._app.rich_markup_mode,
             )
+        if solve_typer_info_defaults(info).callback is None:  # no options of its own
+            return DeclaredGroup(info, self._app)
         return get_group_from_info(
             info,
             pretty_exceptions_short=self._app.pretty_exceptions_short,
@@ -105,20 +108,33 @@ class DeclaredCommands(MutableMapping[str, _click.Command]):
 
 
 class DeclaredGroup(TyperGroup):
-    """A Typer app as a Click group whose commands are built when reached (see above)."""
+    """A Typer app as a Click group whose commands are built when reached (see above).
 
-    def __init__(self, app: typer.Typer, **attrs: Any) -> None:
-        assert app.registered_callback is None, "the top-level app takes no options of its own"
-        solved = solve_typer_info_defaults(TyperInfo(app))
+    `info` declares the group (the application's, or an `add_typer`'s); the group takes no
+    options of its own, so it has no callback to build."""
+
+    def __init__(self, info: TyperInfo, top: typer.Typer) -> None:
+        app = info.typer_instance
+        solved = solve_typer_info_defaults(info)
+        assert app is not None and solved.callback is None, "a group with options is Typer's"
         super().__init__(
-            name=solved.name,
+            name=solved.name or "",
             help=solved.help,
+            epilog=solved.epilog,
+            short_help=solved.short_help,
+            options_metavar=solved.options_metavar,
+            add_help_option=solved.add_help_option,
+            hidden=solved.hidden,
+            deprecated=solved.deprecated,
             no_args_is_help=solved.no_args_is_help,
-            rich_markup_mode=app.rich_markup_mode,
-            suggest_commands=app.suggest_commands,
-            **attrs,
+            invoke_without_command=solved.invoke_without_command,
+            subcommand_metavar=solved.subcommand_metavar,
+            context_settings=solved.context_settings,
+            rich_markup_mode=top.rich_markup_mode,
+            rich_help_panel=solved.rich_help_panel,
+            suggest_commands=top.suggest_commands,
         )
-        self.commands = DeclaredCommands(app)
+        self.commands = DeclaredCommands(app, top)
 
     def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
         # TyperGroup.format_commands, with each row read from the declaration.
