@@ -142,6 +142,8 @@ class TaskDetail:
             self.may_act_on_task
             and self.view.status.is_open
             and self.view.deadline is not None
+            # Asked before the deadline only (models.rules.check_extension_request).
+            and (self.view.days_left is None or self.view.days_left >= 0)
             and self.pending_extension is None
         )
 
