@@ -440,7 +440,9 @@ ranked AS (
     WHERE h.field = 'status' AND h.new_value IN :known AND h.at < :bound
   ) c
 ),
-spans AS (
+-- MATERIALIZED: computed once. PostgreSQL, which estimates the tasks at one row, would
+-- otherwise inline the spans into a nested loop and compute them again for every task.
+spans AS MATERIALIZED (
   SELECT task_id, d AS a,
          COALESCE(LEAD(d) OVER (PARTITION BY task_id ORDER BY d) - 1, :last_d) AS b,
          CASE WHEN new_value IN :working THEN 1 ELSE 0 END AS working
@@ -560,7 +562,7 @@ gaps AS (
          {q.least(":last_d", "COALESCE(LEAD(d) OVER (PARTITION BY task_id ORDER BY d) - 1, :last_d)")} AS y
   FROM acts
 ),
-hits AS (
+hits AS MATERIALIZED (
   SELECT g.task_id, g.since, {q.greatest("g.x", "s.a")} AS lo, {q.least("g.y", "s.b")} AS hi
   FROM gaps g JOIN spans s ON s.task_id = g.task_id AND s.working = 1
   WHERE g.x <= g.y
