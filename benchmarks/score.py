@@ -4,7 +4,7 @@
 
 The ledger is benchmarks.synthetic's, plus history the ranking reads: a status change on
 every 7th task in the period (整改中 after 待整改), a 退回 on every 50th, a 督办 on every
-100th. Rows, one JSON line each:
+100th; every other round reports 每周一, so its open tasks owe a report each week. Rows, one JSON line each:
 
 - score_ranking: the office board's ranking of the period (every unit ranked from SQL
   aggregates, the first ten itemised), computed; the floor is the same facts (per lead unit:
@@ -83,6 +83,8 @@ def _history(engine: sa.Engine) -> None:
                     "every": every,
                 },
             )
+        # Every other round reports 每周一 (报送周期): its tasks owe a report a week.
+        conn.execute(sa.text("UPDATE inspection SET report_cadence = 'weekly:1' WHERE id % 2 = 0"))
         if engine.dialect.name == "sqlite":
             conn.execute(sa.text("ANALYZE"))
         else:

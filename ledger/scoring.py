@@ -487,8 +487,10 @@ WITH dues(spec, pstart, due) AS (VALUES {rows}),
 tasks AS (
   SELECT task.id AS id, task.lead_unit_id AS unit_id, task.code AS code,
          task.status AS status, {q.day("task.created_at")} AS created_d,
-         {_cadence_of(q)} AS spec
-  FROM task WHERE {q.live} AND task.created_at < :bound{_unit_filter(units)}
+         COALESCE(NULLIF(task.report_cadence, ''), NULLIF(i.report_cadence, ''),
+                  :default_spec) AS spec
+  FROM task JOIN inspection i ON i.id = task.inspection_id
+  WHERE {q.live} AND task.created_at < :bound{_unit_filter(units)}
 ),
 owed AS (
   SELECT t.id, t.unit_id, t.code, t.status, t.created_d, t.spec, d.pstart, d.due
@@ -496,10 +498,11 @@ owed AS (
 ),
 owers AS (SELECT DISTINCT id, status, created_d FROM owed),
 {_spans_sql(q, "owers")}
-SELECT o.unit_id, o.id, o.code, o.spec, o.pstart, o.due FROM owed o
-WHERE EXISTS (SELECT 1 FROM spans s WHERE s.task_id = o.id AND s.working = 1
-                AND s.a <= o.due AND o.due <= s.b)
-  AND NOT EXISTS (SELECT 1 FROM progressreport r WHERE r.task_id = o.id
+-- A task's spans do not overlap: at most one holds the due day.
+SELECT o.unit_id, o.id, o.code, o.spec, o.pstart, o.due
+FROM owed o JOIN spans s ON s.task_id = o.id AND s.working = 1
+  AND s.a <= o.due AND o.due <= s.b
+WHERE NOT EXISTS (SELECT 1 FROM progressreport r WHERE r.task_id = o.id
                     AND r.unit_id IS NULL AND r.kind <> '{ReportKind.imported.value}'
                     AND r.reported_at < :bound
                     AND {reported} >= o.pstart AND {reported} <= o.due)
@@ -540,14 +543,17 @@ def _silence_sql(q: _Sql, units: list[int] | None) -> str:
     """Per 长期坚持 task (or one without a deadline): how many reports it missed in [first,
     last], the SQL form of models.scoring.missed_report_days. From each activity day (the
     registration, each report) a report falls due every :silence days until the next one;
-    a due day counts when it lies in the period and in a span the unit had the task."""
+    a due day counts when it lies in the period and in a span the unit had the task. Tasks
+    on a 报送周期 are kept (their units are ranked) but count nothing here (_silent); the
+    cadence is a column, not a filter, so PostgreSQL's estimate of `owing` stays sane (a
+    filter on it estimated one row and re-ran the spans for every gap: seconds, not ms)."""
     return f"""
 WITH owing AS (
   SELECT task.id AS id, task.lead_unit_id AS unit_id, task.status AS status,
-         {q.day("task.created_at")} AS created_d
+         {q.day("task.created_at")} AS created_d, {_cadence_of(q)} AS spec
   FROM task
   WHERE {q.live} AND task.created_at < :bound
-    AND {_silent(q)}{_unit_filter(units)}
+    AND (task.kind = 'ongoing' OR task.deadline IS NULL){_unit_filter(units)}
 ),
 {_spans_sql(q, "owing")},
 acts AS (
@@ -569,7 +575,7 @@ hits AS MATERIALIZED (
 )
 SELECT o.unit_id, o.id AS task_id,
        COALESCE(SUM((h.hi - h.since) / :silence - (h.lo - 1 - h.since) / :silence), 0) AS n
-FROM owing o LEFT JOIN hits h ON h.task_id = o.id AND h.lo <= h.hi
+FROM owing o LEFT JOIN hits h ON h.task_id = o.id AND h.lo <= h.hi AND o.spec = '{NONE}'
 GROUP BY o.unit_id, o.id
 """
 
