@@ -28,7 +28,6 @@ from sqlmodel import Session, col, select
 from ledger.actors import Actor, remit_clause, require_task_actor
 from ledger.errors import ForbiddenError, LifecycleError
 from ledger.history import record
-from ledger.lifecycle import get_task, live_task
 from ledger.queries import live_tasks
 from ledger.wording import cn_date
 from models.enums import Role, TaskStatus
@@ -110,6 +109,8 @@ class AckResult:
 
 def acknowledge(task_id: int, *, session: Session, actor: Actor, now: datetime) -> AckResult:
     """签收: a user of the task's lead unit or of a co-unit signs for their unit."""
+    from ledger.lifecycle import get_task
+
     task = get_task(session, task_id)
     if actor.is_office:
         raise ForbiddenError(
@@ -117,6 +118,8 @@ def acknowledge(task_id: int, *, session: Session, actor: Actor, now: datetime) 
         )
     # A leader reads only; another unit's task is not found (as reading it).
     require_task_actor(session, actor, task, "签收")
+    from ledger.lifecycle import live_task
+
     task = live_task(session, task_id)
     if task.status == TaskStatus.closed:
         raise LifecycleError(f"任务 {task.code} 已销号,无需签收", field="task_id")

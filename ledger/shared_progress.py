@@ -16,7 +16,6 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from ledger import lifecycle
 from ledger.actors import Actor
 from ledger.errors import ForbiddenError, InvalidInputError, LifecycleError, NotFoundError
 from ledger.evidence import EvidenceSource
@@ -73,6 +72,8 @@ def report_progress_for_tasks(
     evidence_max_bytes: int = Limits.evidence_max_bytes,
 ) -> list[ProgressReport]:
     """The same 进展 for each task (all of one problem, each one the actor's), all or nothing."""
+    from ledger.lifecycle import report_progress  # the write side loads when something is written
+
     wanted = list(dict.fromkeys(task_ids))
     if not wanted:
         raise InvalidInputError("请至少选择一项任务", field="task_ids")
@@ -100,7 +101,7 @@ def report_progress_for_tasks(
     for task_id in wanted:
         try:
             reports.append(
-                lifecycle.report_progress(
+                report_progress(
                     task_id,
                     text=text,
                     issues=issues,

@@ -79,6 +79,14 @@ def test_listing_tasks_loads_the_tables_but_not_the_outbox_or_the_input_models(
     assert "jinja2" not in loaded
 
 
+def test_showing_a_task_loads_neither_the_outbox_nor_the_write_side(cli_process: Cli) -> None:
+    register_sample_task(cli_process)
+    loaded = _loaded(cli_process, "task", "show", "1")
+    assert "models.tables" in loaded
+    assert "models.outbox" not in loaded  # its 督办通知单 are only counted
+    assert "ledger.lifecycle" not in loaded and "notifications.outbox" not in loaded
+
+
 @pytest.mark.parametrize(
     "group", [(), ("task",), ("inspection",), ("outbox",), ("followup",), ("task", "show")]
 )
