@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -22,7 +23,10 @@ from ledger.uow import transaction
 from models.db import make_engine, schema_is_current
 from models.office import TZ
 from models.settings import Settings
-from models.workdays import WorkCalendar, work_calendar
+
+if TYPE_CHECKING:
+    # chinese-calendar loads when a use case needs working days, not for every read.
+    from models.workdays import WorkCalendar
 
 
 def shanghai_now() -> datetime:
@@ -63,6 +67,8 @@ class AppContext:
     @property
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
+            from models.workdays import work_calendar
+
             self._calendar = work_calendar(self.settings.holiday_file)
         return self._calendar
 
