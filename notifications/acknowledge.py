@@ -120,36 +120,19 @@ def plan_acknowledge_reminders(
         group.task_ids.append(task_id)
     if not groups:
         return 0
-    limit = settings.rules.digest_max_items
-    drafts = []
-    for recipient, group in sorted(groups.items()):
-        listed = group.items[:limit]
-        rendered = renderer.render(
+    drafts = [
+        _draft(
             KIND,
-            {
-                "names": [group.name],
-                "recipient": recipient,
-                "as_of": as_of,
-                "tasks": listed,
-                "total": len(group.items),
-                "more": len(group.items) - len(listed),
-                "workdays": workdays,
-                "office_name": OFFICE_NAME,
-                "base_url": settings.base_url,
-            },
+            recipient,
+            group,
+            renderer=renderer,
+            settings=settings,
+            period=period,
+            as_of=as_of,
+            workdays=workdays,
         )
-        drafts.append(
-            NoticeDraft(
-                kind=KIND,
-                recipient=recipient,
-                period=period,
-                task_ids=group.task_ids,
-                title=rendered.title,
-                body_text=rendered.text,
-                body_html=rendered.html,
-                body_md=rendered.md,
-            )
-        )
+        for recipient, group in sorted(groups.items())
+    ]
     result = enqueue(drafts, session=session, now=now)
     # Only the rows of a notice written now are told: a unit whose notice of today is there
     # already (a second run the same day) hears about its newer rows the next working day.
@@ -270,38 +253,21 @@ def plan_acknowledge_urges(
             cc.task_ids.append(task_id)
     if not units:
         return 0
-    limit = settings.rules.digest_max_items
-    drafts: list[NoticeDraft] = []
-    for copy, groups in ((False, units), (True, leaders)):
-        for recipient, group in sorted(groups.items()):
-            listed = group.items[:limit]
-            rendered = renderer.render(
-                URGE_KIND,
-                {
-                    "copy": copy,
-                    "names": [group.name],
-                    "recipient": recipient,
-                    "as_of": as_of,
-                    "tasks": listed,
-                    "total": len(group.items),
-                    "more": len(group.items) - len(listed),
-                    "workdays": workdays,
-                    "office_name": OFFICE_NAME,
-                    "base_url": settings.base_url,
-                },
-            )
-            drafts.append(
-                NoticeDraft(
-                    kind=URGE_KIND,
-                    recipient=recipient,
-                    period=period,
-                    task_ids=list(dict.fromkeys(group.task_ids)),
-                    title=rendered.title,
-                    body_text=rendered.text,
-                    body_html=rendered.html,
-                    body_md=rendered.md,
-                )
-            )
+    drafts = [
+        _draft(
+            URGE_KIND,
+            recipient,
+            group,
+            renderer=renderer,
+            settings=settings,
+            period=period,
+            as_of=as_of,
+            workdays=workdays,
+            copy=copy,
+        )
+        for copy, groups in ((False, units), (True, leaders))
+        for recipient, group in sorted(groups.items())
+    ]
     result = enqueue(drafts, session=session, now=now)
     # Marked once the unit's own notice is written now (a second run the same day finds
     # the notice there and urges the rows it did not cover the next working day).
@@ -315,6 +281,47 @@ def plan_acknowledge_urges(
     for start in range(0, len(marks), CHUNK):
         session.execute(MARK.insert(), marks[start : start + CHUNK])
     return result.created
+
+
+def _draft(
+    kind: str,
+    recipient: str,
+    group: _Group,
+    *,
+    renderer: Renderer,
+    settings: Settings,
+    period: str,
+    as_of: date,
+    workdays: int,
+    copy: bool = False,
+) -> NoticeDraft:
+    """One recipient's 签收提醒 or 签收催办 (`copy`: the 分管领导's copy of a 催办)."""
+    listed = group.items[: settings.rules.digest_max_items]
+    rendered = renderer.render(
+        kind,
+        {
+            "copy": copy,
+            "names": [group.name],
+            "recipient": recipient,
+            "as_of": as_of,
+            "tasks": listed,
+            "total": len(group.items),
+            "more": len(group.items) - len(listed),
+            "workdays": workdays,
+            "office_name": OFFICE_NAME,
+            "base_url": settings.base_url,
+        },
+    )
+    return NoticeDraft(
+        kind=kind,
+        recipient=recipient,
+        period=period,
+        task_ids=list(dict.fromkeys(group.task_ids)),
+        title=rendered.title,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        body_md=rendered.md,
+    )
 
 
 def _leader_tags(session: Session, leaders: set[str]) -> dict[str, str]:
