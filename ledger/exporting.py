@@ -38,7 +38,7 @@ from ledger import stats
 from ledger.actors import Actor
 from ledger.errors import InvalidInputError
 from ledger.files import atomic_path
-from ledger.queries import live_rounds, live_tasks, report_day
+from ledger.queries import co_unit_names, live_rounds, live_tasks, report_day
 from ledger.registry import get_inspection
 from ledger.wording import cn_date, feedback_date_text
 from models.enums import Light, PartStatus, TaskKind, TaskStatus
@@ -206,17 +206,8 @@ def _task_rows(session: Session, inspection_id: int) -> Iterator[sa.Row[Any]]:
 
 
 def _co_units(session: Session, inspection_id: int) -> dict[int, str]:
-    out: dict[int, list[str]] = {}
-    rows = session.execute(
-        sa.select(col(TaskCoUnit.task_id), col(Unit.name))
-        .join(Unit, col(Unit.id) == TaskCoUnit.unit_id)
-        .join(Task, col(Task.id) == TaskCoUnit.task_id)
-        .where(col(Task.inspection_id) == inspection_id)
-        .order_by(col(TaskCoUnit.task_id), col(TaskCoUnit.position))
-    )
-    for task_id, name in rows:
-        out.setdefault(task_id, []).append(name)
-    return {k: "、".join(v) for k, v in out.items()}
+    names = co_unit_names(session, inspection_id=inspection_id)
+    return {task_id: "、".join(v) for task_id, v in names.items()}
 
 
 def _has_co_units(session: Session, inspection_id: int) -> bool:

@@ -6,6 +6,7 @@ models.rules.light_of; the unit tests check the two agree on every branch.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -147,7 +148,7 @@ def task_views(
     if where.limit is not None:
         stmt = stmt.limit(where.limit)
     rows = session.exec(stmt).all()
-    co_units = _co_units(session, [row[0].id for row in rows])
+    co_units = co_unit_names(session, [row[0].id for row in rows])
     views = []
     for task, inspection_title, description, serial, lead_name, light_value in rows:
         views.append(
@@ -181,19 +182,46 @@ def task_views(
     return views
 
 
-def _co_units(session: Session, task_ids: list[int]) -> dict[int, list[str]]:
-    """Co-units of many tasks in one query (chunked: SQLite caps bound parameters)."""
+def co_units_query(
+    dialect: str, *, task_ids: list[int] | None = None, inspection_id: int | None = None
+) -> sa.Select[int, str, str | None]:
+    """配合单位 in their order, as (task id, unit name, unit Apprise tag): of the tasks given
+    by id, which go as one parameter (a PostgreSQL array, a JSON array on SQLite) so one
+    statement serves any number of tasks, or of every task of a round. The one definition:
+    task lists, the export and the daily check's planning (which runs it on a bare cursor,
+    ledger.reminders.rows) all read co-units through it."""
+    stmt = (
+        sa.select(col(TaskCoUnit.task_id), col(Unit.name), col(Unit.notify_tag))
+        .join(Unit, col(Unit.id) == TaskCoUnit.unit_id)
+        .order_by(col(TaskCoUnit.task_id), col(TaskCoUnit.position))
+    )
+    if inspection_id is not None:
+        stmt = stmt.join(Task, col(Task.id) == TaskCoUnit.task_id).where(
+            col(Task.inspection_id) == inspection_id
+        )
+    if task_ids is not None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            ids = sa.bindparam("ids", task_ids, type_=postgresql.ARRAY(sa.Integer))
+            stmt = stmt.where(col(TaskCoUnit.task_id) == sa.any_(ids))
+        else:
+            listed = sa.func.json_each(json.dumps(task_ids)).table_valued("value")
+            stmt = stmt.where(col(TaskCoUnit.task_id).in_(sa.select(listed.c.value)))
+    return stmt
+
+
+def co_unit_names(
+    session: Session, task_ids: list[int] | None = None, *, inspection_id: int | None = None
+) -> dict[int, list[str]]:
+    """Each task's 配合单位 names in their order (co_units_query)."""
     result: dict[int, list[str]] = {}
-    for start in range(0, len(task_ids), 10_000):
-        chunk = task_ids[start : start + 10_000]
-        rows = session.exec(
-            select(TaskCoUnit.task_id, Unit.name)
-            .join(Unit, col(Unit.id) == TaskCoUnit.unit_id)
-            .where(col(TaskCoUnit.task_id).in_(chunk))
-            .order_by(col(TaskCoUnit.task_id), col(TaskCoUnit.position))
-        ).all()
-        for task_id, name in rows:
-            result.setdefault(task_id, []).append(name)
+    if task_ids is not None and not task_ids:
+        return result
+    dialect = session.get_bind().dialect.name
+    stmt = co_units_query(dialect, task_ids=task_ids, inspection_id=inspection_id)
+    for task_id, name, _tag in session.execute(stmt):
+        result.setdefault(task_id, []).append(name)
     return result
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, func
 
-from ledger.queries import live_tasks
+from ledger.queries import co_units_query, live_tasks
 from ledger.reminders.rows import TZ, fetch_rows
 from models.enums import ReportKind, TaskKind, TaskStatus
 from models.outbox import ReminderMark
@@ -107,23 +105,12 @@ def candidate_query(
 
 
 def co_units_of(session: Session, task_ids: list[int]) -> dict[int, list[tuple[str, str | None]]]:
-    """配合单位 of the tasks that are due, in one query whatever their number: the ids go
-    as one parameter (a PostgreSQL array, a JSON array on SQLite)."""
+    """配合单位 (name, tag) of the tasks that are due, in one statement whatever their
+    number (ledger.queries.co_units_query), on the bare cursor planning reads through."""
     found: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
     if not task_ids:
         return found
-    if session.get_bind().dialect.name == "postgresql":
-        ids = sa.bindparam("ids", task_ids, type_=postgresql.ARRAY(sa.Integer))
-        wanted: sa.ColumnElement[bool] = CO_UNIT.c.task_id == sa.any_(ids)
-    else:
-        listed = sa.func.json_each(json.dumps(task_ids)).table_valued("value")
-        wanted = CO_UNIT.c.task_id.in_(sa.select(listed.c.value))
-    stmt = (
-        sa.select(CO_UNIT.c.task_id, UNIT.c.name, UNIT.c.notify_tag)
-        .join(UNIT, UNIT.c.id == CO_UNIT.c.unit_id)
-        .where(wanted)
-        .order_by(CO_UNIT.c.task_id, CO_UNIT.c.position)
-    )
+    stmt = co_units_query(session.get_bind().dialect.name, task_ids=task_ids)
     for task_id, name, tag in fetch_rows(session, stmt):
         found[task_id].append((name, tag))
     return found

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from models.office import TZ
 
 
-def fetch_rows(session: Session, stmt: sa.Select[Any]) -> list[tuple[Any, ...]]:
+def fetch_rows(session: Session, stmt: sa.Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """A SELECT run on the session's own DB-API cursor, rows as plain tuples.
 
     Planning reads tens of thousands of rows; SQLAlchemy's Row objects and result
