@@ -1,4 +1,4 @@
-"""`/outbox`: pending / sent / failed with the error, for the office only."""
+"""`/outbox`: pending / sent / failed with the error; the office reads every notice, the others theirs."""
 
 from __future__ import annotations
 
@@ -71,6 +71,15 @@ def test_each_user_reads_the_notices_addressed_to_them_or_their_unit(
     assert not any(f"收件人:{r}" in response.text for r in not_seen)
     if who != "周主任":  # reading is not retrying: the buttons are the office's
         assert "重新发送" not in response.text and "重发全部失败通知" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("who", "link"),
+    [("周主任", "发件箱"), ("陈某", "我的通知"), ("赵某", "我的通知"), ("王副局长", "我的通知")],
+)
+def test_every_reader_finds_the_outbox_in_the_menu(outbox_world, who, link):
+    page = outbox_world.login(who).get("/").text
+    assert f'<a href="/outbox">{link}</a>' in page
 
 
 def test_a_notice_waiting_for_the_send_window_shows_when_it_goes_out(outbox_world):
