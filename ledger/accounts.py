@@ -25,7 +25,8 @@ from ledger.actors import WEB, Actor, require_office
 from ledger.errors import ForbiddenError, InvalidInputError, NotFoundError
 from ledger.history import record
 from models.enums import Role
-from models.tables import Unit, User, WebSession
+from models.tables import Unit, User
+from models.web_sessions import WebSession
 
 # Module-level so a test run may swap in cheaper argon2 parameters; a hash carries its own
 # parameters, so verification works whichever hasher wrote it.

@@ -34,9 +34,10 @@ from ledger.queries import live_tasks
 from ledger.registry import get_inspection
 from ledger.wording import cn_date
 from models.enums import FollowUpStatus, ReportKind
+from models.followups import FollowUp
 from models.limits import Limits
 from models.office import TZ
-from models.tables import Evidence, FollowUp, Inspection, ProgressReport, Task, Unit
+from models.tables import Evidence, Inspection, ProgressReport, Task, Unit
 
 MAX_MONTHS = 60
 

@@ -12,8 +12,9 @@ from sqlmodel import Session
 
 from ledger.documents.text import add_months
 from models.enums import FollowUpStatus
+from models.followups import FollowUp
 from models.office import TZ
-from models.tables import FollowUp, Inspection, Task
+from models.tables import Inspection, Task
 
 
 def months_for(task: Task, inspection: Inspection) -> int:

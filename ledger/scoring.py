@@ -5,7 +5,7 @@ tasks registered by its end, their status spans, the 退回 / 督办 / 销号 ro
 owed and made) and count them; models.scoring holds the rule and its arithmetic. An open
 period is recomputed on every read (the office board's ranking is kept per state of the
 ledger in score_cache, see compute_board); a closed one (`close_period`, the office only, in history) is
-read back from its snapshot (models.tables.ScoreSnapshot), so a later 退回 or correction
+read back from its snapshot (models.score_tables.ScoreSnapshot), so a later 退回 or correction
 leaves a closed period's ranking as it was published.
 
 Who is scored: the lead unit (牵头单位) of each task; a co-unit's part is not scored here.
@@ -51,14 +51,8 @@ from models.cadence import NONE, parse_cadence
 from models.cadence import period_of as cadence_period_of
 from models.enums import STATUS_LABELS, ReportKind, Role, TaskKind, TaskStatus
 from models.rules import RuleError, Rules
-from models.tables import (
-    HistoryEntry,
-    ProgressReport,
-    ScoreCache,
-    ScoreSnapshot,
-    Task,
-    UTCDateTime,
-)
+from models.score_tables import ScoreCache, ScoreSnapshot
+from models.tables import HistoryEntry, ProgressReport, Task, UTCDateTime
 
 log = logging.getLogger(__name__)
 

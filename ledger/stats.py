@@ -15,11 +15,12 @@ from sqlmodel import Session, col, select
 
 from ledger.queries import live_tasks
 from models.enums import FollowUpStatus, TaskKind, TaskStatus
+from models.followups import FollowUp
 from models.office import TZ
 from models.outbox import Notice
 from models.rules import completion_rate as completion_rate
 from models.rules import percent_text as percent_text
-from models.tables import FollowUp, Inspection, Problem, Task, Unit
+from models.tables import Inspection, Problem, Task, Unit
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from ledger.history import record
 from ledger.inputs import UserCreate
 from ledger.registry import add_user, units_by_name
 from models.enums import Role
-from models.tables import Unit, User, WebSession
+from models.tables import Unit, User
+from models.web_sessions import WebSession
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,15 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.enums import NoticeStatus
-from models.tables import UTCDateTime, utc_now
+from models.tables import TABLE_CONFIG, UTCDateTime, utc_now
 
 # Status code → the words the office reads (models.enums.NoticeStatus holds both).
 NOTICE_STATUSES = {s.value: s.label for s in NoticeStatus}
 
 
 class Notice(SQLModel, table=True):
+    model_config = TABLE_CONFIG
+
     __table_args__ = (sa.Index("ix_notice_status_next", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -55,6 +57,8 @@ class Notice(SQLModel, table=True):
 class NoticeAttempt(SQLModel, table=True):
     """One send of one notice to one channel, with its result (URL and error masked)."""
 
+    model_config = TABLE_CONFIG
+
     id: int | None = Field(default=None, primary_key=True)
     notice_id: int = Field(foreign_key="notice.id", index=True)
     at: datetime = Field(sa_type=UTCDateTime)
@@ -66,6 +70,8 @@ class NoticeAttempt(SQLModel, table=True):
 class ReminderMark(SQLModel, table=True):
     """One rung of the ladder done for one task, e.g. remind:2026-12-31:10 (deadline-specific,
     so an approved extension starts the ladder afresh)."""
+
+    model_config = TABLE_CONFIG
 
     __table_args__ = (sa.UniqueConstraint("task_id", "step"),)
 
@@ -79,6 +85,8 @@ class ReminderMark(SQLModel, table=True):
 
 class SupervisionOrder(SQLModel, table=True):
     """督办通知单, numbered 督办〔YYYY〕N号 per year."""
+
+    model_config = TABLE_CONFIG
 
     __table_args__ = (sa.UniqueConstraint("year", "number"),)
 
@@ -102,6 +110,8 @@ class NoticeFile(SQLModel, table=True):
     """An attachment's bytes by content key (sha256), kept in the database with the outbox, so
     a deliverer on any machine can send it. A notice names it as `store:<sha256>/<file name>`."""
 
+    model_config = TABLE_CONFIG
+
     sha256: str = Field(primary_key=True, max_length=64)
     size: int
     content: bytes = Field(sa_type=sa.LargeBinary)
@@ -111,6 +121,8 @@ class NoticeFile(SQLModel, table=True):
 class ChannelSlot(SQLModel, table=True):
     """When the next message may go to a rate-limited channel (a group robot takes about 20 a
     minute), shared by every deliverer: each send reserves the next slot."""
+
+    model_config = TABLE_CONFIG
 
     channel: str = Field(primary_key=True, max_length=64)  # the channel's fingerprint
     next_at: datetime = Field(sa_type=UTCDateTime)

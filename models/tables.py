@@ -3,6 +3,11 @@
 Each entity is a small family where input needs validating: `XxxCreate` (plain
 pydantic, validates) and `Xxx(table=True)` (SQLModel table classes do not validate
 on construction, so input never reaches them unvalidated).
+
+The tables that reading a task does not touch live in modules of their own, loaded where
+they are used (each table class costs a command's start some 3 ms): the outbox
+(models.outbox), 回头看 (models.followups), web sessions (models.web_sessions) and the
+单位考核 results (models.score_tables). Alembic's env imports them all.
 """
 
 from __future__ import annotations
@@ -13,10 +18,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import SQLModelConfig
 
 from models.enums import (
     ExtensionStatus,
-    FollowUpStatus,
     PartStatus,
     ReportKind,
     Role,
@@ -55,12 +60,22 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _ts(**kw: Any) -> Any:
+def utc_field(**kw: Any) -> Any:
+    """A UTCDateTime column (Field's keywords: default, default_factory, ...)."""
     return Field(sa_type=UTCDateTime, **kw)
+
+
+# A table class builds its pydantic validator and serializer when first used (a row dumped
+# to JSON, a validation), not when it is declared: rows are written from validated *Create
+# models and read by SQLAlchemy, so most commands never use either, and building them for
+# every table class was ~10 ms of each command's start (benchmarks/startup.py).
+TABLE_CONFIG = SQLModelConfig(defer_build=True)
 
 
 class Unit(SQLModel, table=True):
     """A 责任单位. `notify_tag` overrides the Apprise tag (default: the name)."""
+
+    model_config = TABLE_CONFIG
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True, max_length=200)
@@ -68,6 +83,8 @@ class Unit(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
+    model_config = TABLE_CONFIG
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True, max_length=100)
     role: Role = Field(sa_type=enum_type(Role))
@@ -78,25 +95,14 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=300)
     active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     failed_logins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    locked_until: datetime | None = _ts(default=None)
-    password_changed_at: datetime | None = _ts(default=None)
-
-
-class WebSession(SQLModel, table=True):
-    """A signed-in web session. The cookie carries a random token; only its SHA-256 is kept,
-    so a copy of the database signs nobody in. Revoked on logout and on a password change."""
-
-    __tablename__ = "web_session"
-
-    token_hash: str = Field(primary_key=True, max_length=64)
-    user_id: int = Field(foreign_key="user.id", index=True)
-    created_at: datetime = _ts(default_factory=utc_now)
-    expires_at: datetime = _ts()
-    revoked_at: datetime | None = _ts(default=None)
+    locked_until: datetime | None = utc_field(default=None)
+    password_changed_at: datetime | None = utc_field(default=None)
 
 
 class Inspection(SQLModel, table=True):
     """One 巡视 / 巡察 / 审计 / 督查 round and its feedback."""
+
+    model_config = TABLE_CONFIG
 
     id: int | None = Field(default=None, primary_key=True)
     source_kind: str = Field(max_length=20)  # models.enums.SourceKind value
@@ -107,12 +113,12 @@ class Inspection(SQLModel, table=True):
     feedback_date: date | None = None
     plan_doc_no: str = Field(default="", max_length=200)  # 整改方案文号
     title: str = Field(max_length=400)
-    created_at: datetime = _ts(default_factory=utc_now)
+    created_at: datetime = utc_field(default_factory=utc_now)
     # 回头看: months after a task's 销号 (a task may have its own, Task.followup_months).
     followup_months: int = Field(default=6, sa_column_kwargs={"server_default": "6"})
     # Withdrawn (a round imported twice): its tasks leave every count, light and notice;
     # nothing is deleted, and restoring clears the mark.
-    withdrawn_at: datetime | None = _ts(default=None)
+    withdrawn_at: datetime | None = utc_field(default=None)
     # 报送周期 as a spec (models.cadence): weekly:1, monthly:15, quarterly:1, none;
     # None: rectify.toml's default ([rules] report_cadence).
     report_cadence: str | None = Field(default=None, max_length=20)
@@ -120,6 +126,8 @@ class Inspection(SQLModel, table=True):
 
 class Problem(SQLModel, table=True):
     """A 反馈问题 of a round."""
+
+    model_config = TABLE_CONFIG
 
     __table_args__ = (sa.UniqueConstraint("inspection_id", "seq"),)
 
@@ -137,6 +145,8 @@ _TASK_VERSION = sa.Column("version", sa.Integer, nullable=False, default=1)
 
 class Task(SQLModel, table=True):
     """A 整改措施: the unit that is tracked, reminded and closed."""
+
+    model_config = TABLE_CONFIG
 
     __table_args__ = (
         sa.UniqueConstraint("inspection_id", "code"),
@@ -184,12 +194,12 @@ class Task(SQLModel, table=True):
     # so of two people acting on the same task at once exactly one wins (ledger.errors.ConflictError).
     version: int = Field(default=1, sa_column=_TASK_VERSION)
     note: str = Field(default="")  # 备注
-    created_at: datetime = _ts(default_factory=utc_now)
-    updated_at: datetime = _ts(default_factory=utc_now)
-    closed_at: datetime | None = _ts(default=None)
+    created_at: datetime = utc_field(default_factory=utc_now)
+    updated_at: datetime = utc_field(default_factory=utc_now)
+    closed_at: datetime | None = utc_field(default=None)
     # Withdrawn (entered by mistake): out of every count, light, notice, report and export,
     # still readable with its history; restoring clears the mark.
-    withdrawn_at: datetime | None = _ts(default=None)
+    withdrawn_at: datetime | None = utc_field(default=None)
     # Columns of the imported ledger that rectify has no field for, kept as written:
     # {column name: cell text}.
     extra: dict[str, str] | None = Field(default=None, sa_type=sa.JSON)
@@ -201,6 +211,8 @@ class Task(SQLModel, table=True):
 
 class TaskCoUnit(SQLModel, table=True):
     """配合单位 of a task, in the order the ledger lists them."""
+
+    model_config = TABLE_CONFIG
 
     task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
     unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
@@ -214,12 +226,14 @@ class TaskPart(SQLModel, table=True):
     replaces: a co-unit that stays keeps its mark; a removed one's row is ignored (joined
     through TaskCoUnit) and comes back if the unit is named again."""
 
+    model_config = TABLE_CONFIG
+
     __tablename__ = "task_part"
 
     task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
     status: PartStatus = Field(default=PartStatus.open, sa_type=enum_type(PartStatus))
-    done_at: datetime | None = _ts(default=None)
+    done_at: datetime | None = utc_field(default=None)
     done_by: str | None = Field(default=None, max_length=100)
     note: str = Field(default="")  # the co-unit's note when it marked its part done
 
@@ -227,13 +241,15 @@ class TaskPart(SQLModel, table=True):
 class ProgressReport(SQLModel, table=True):
     """进展: 工作开展情况 / 存在的问题 / 下一步, or the summary of a closure request."""
 
+    model_config = TABLE_CONFIG
+
     __table_args__ = (sa.Index("ix_progress_task_time", "task_id", "reported_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id")
     kind: ReportKind = Field(default=ReportKind.progress, sa_type=enum_type(ReportKind))
     actor: str = Field(max_length=100)
-    reported_at: datetime = _ts(default_factory=utc_now)  # when it was recorded here
+    reported_at: datetime = utc_field(default_factory=utc_now)  # when it was recorded here
     # An imported report's date as the ledger gives it (its 填报时间); None on an imported
     # report means undated (shown as 台账导入). Unused for reports made here.
     ledger_date: date | None = None
@@ -251,6 +267,8 @@ class ProgressReport(SQLModel, table=True):
 class Evidence(SQLModel, table=True):
     """A 佐证材料 file: stored once by content hash under the data folder."""
 
+    model_config = TABLE_CONFIG
+
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="progressreport.id", index=True)
     name: str = Field(max_length=300)
@@ -261,10 +279,12 @@ class Evidence(SQLModel, table=True):
 class Extension(SQLModel, table=True):
     """延期申请 and its decision."""
 
+    model_config = TABLE_CONFIG
+
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)
     requested_by: str = Field(max_length=100)
-    requested_at: datetime = _ts(default_factory=utc_now)
+    requested_at: datetime = utc_field(default_factory=utc_now)
     current_deadline: date  # the deadline when asked
     new_deadline: date
     reason: str
@@ -272,12 +292,14 @@ class Extension(SQLModel, table=True):
         default=ExtensionStatus.pending, sa_type=enum_type(ExtensionStatus)
     )
     decided_by: str | None = Field(default=None, max_length=100)
-    decided_at: datetime | None = _ts(default=None)
+    decided_at: datetime | None = utc_field(default=None)
     decision_reason: str = Field(default="")
 
 
 class HistoryEntry(SQLModel, table=True):
     """Append-only history: who changed what, when, from what to what."""
+
+    model_config = TABLE_CONFIG
 
     __tablename__ = "history"
     __table_args__ = (
@@ -287,7 +309,7 @@ class HistoryEntry(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _ts(default_factory=utc_now)
+    at: datetime = utc_field(default_factory=utc_now)
     actor: str = Field(max_length=100)
     # Where the change came from: cli:<os user> (whoever typed the command, whatever --as
     # claimed), web (a signed-in session), schedule (a scheduled run); "" before 0004.
@@ -302,68 +324,21 @@ class HistoryEntry(SQLModel, table=True):
     note: str = Field(default="")  # e.g. the reason a closure was returned
 
 
-class FollowUp(SQLModel, table=True):
-    """A 回头看 of a closed task: due some months after its 销号, told once, then 未反弹 or 反弹."""
-
-    __tablename__ = "followup"
-    __table_args__ = (sa.Index("ix_followup_status_due", "status", "due_on"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    task_id: int = Field(foreign_key="task.id", index=True)
-    closed_at: datetime = _ts()  # the 销号 it follows
-    due_on: date
-    status: FollowUpStatus = Field(
-        default=FollowUpStatus.scheduled, sa_type=enum_type(FollowUpStatus)
-    )
-    reminded_on: date | None = None  # the day the 回头看提醒 went out (once)
-    resolved_by: str | None = Field(default=None, max_length=100)
-    resolved_at: datetime | None = _ts(default=None)
-    note: str = Field(default="")  # the 未反弹 note, or the reason of the 反弹
-    report_id: int | None = Field(default=None, foreign_key="progressreport.id")
-
-
 class Acknowledgement(SQLModel, table=True):
     """签收: a unit newly given a task (its lead unit or a co-unit) signs that it has it.
 
     One row per (task, unit) while the unit is on the task (ledger.acknowledge keeps them in
     step with the lead unit and co-units); `acknowledged_at` None means 未签收."""
 
+    model_config = TABLE_CONFIG
+
     __table_args__ = (sa.UniqueConstraint("task_id", "unit_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id")
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    assigned_at: datetime = _ts()  # when the unit was given the task: the wait counts from here
-    acknowledged_at: datetime | None = _ts(default=None)
+    # When the unit was given the task: the wait counts from here.
+    assigned_at: datetime = utc_field()
+    acknowledged_at: datetime | None = utc_field(default=None)
     acknowledged_by: str | None = Field(default=None, max_length=100)
     reminded_on: date | None = None  # the day the 签收提醒 went out (once per task and unit)
-
-
-class ScoreCache(SQLModel, table=True):
-    """An open 考核 period's ranking as computed for a state of the ledger (ledger.scoring):
-    the office's board reads it back while nothing changed, in every web process alike.
-    Derived, never entered: dropping every row only costs one recomputation."""
-
-    __tablename__ = "score_cache"
-    __table_args__ = (sa.UniqueConstraint("period", "as_of", "state"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    period: str = Field(max_length=20)
-    as_of: date
-    # The ledger's state and the rule the ranking was computed under (ledger.scoring._state).
-    state: str = Field(max_length=200)
-    board: dict[str, Any] = Field(sa_type=sa.JSON)  # ledger.scoring.ScoreBoard.as_json()
-
-
-class ScoreSnapshot(SQLModel, table=True):
-    """A closed 考核 period's result, frozen: the ranking and each unit's deductions as they
-    stood when the office closed the period (ledger.scoring), so a later 退回 or correction
-    leaves it as it was. Open periods are computed from history and never stored."""
-
-    __tablename__ = "score_snapshot"
-
-    id: int | None = Field(default=None, primary_key=True)
-    period: str = Field(unique=True, max_length=20)  # 2026-11 / 2026-Q4
-    closed_at: datetime = _ts()
-    closed_by: str = Field(max_length=100)
-    board: dict[str, Any] = Field(sa_type=sa.JSON)  # ledger.scoring.ScoreBoard.as_json()

@@ -17,9 +17,10 @@ from sqlmodel import Session, col
 from ledger.queries import live_tasks
 from ledger.reminders import OFFICE_NAME
 from models.enums import FollowUpStatus
+from models.followups import FollowUp
 from models.office import OFFICE_TAG, TZ
 from models.settings import Settings
-from models.tables import FollowUp, Inspection, Task, Unit
+from models.tables import Inspection, Task, Unit
 from notifications.outbox import CHUNK, NoticeDraft, enqueue, send_time
 from notifications.render import Renderer
 

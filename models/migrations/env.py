@@ -3,8 +3,11 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import models.followups  # noqa: F401
 import models.outbox  # noqa: F401
+import models.score_tables  # noqa: F401
 import models.tables  # noqa: F401
+import models.web_sessions  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

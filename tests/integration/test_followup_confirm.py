@@ -17,7 +17,7 @@ from ledger.errors import ForbiddenError
 from ledger.inputs import UserCreate
 from ledger.uow import transaction
 from models.enums import FollowUpStatus, Role
-from models.tables import FollowUp
+from models.followups import FollowUp
 from tests.fixtures.documents import OFFICE, ReportRound, at
 
 DUE_PASSED = date(2027, 5, 26)

@@ -24,10 +24,10 @@ from ledger.history import task_history
 from ledger.summary import weekly_summary
 from ledger.uow import transaction
 from models.enums import FollowUpStatus, Role, TaskStatus
+from models.followups import FollowUp
 from models.outbox import Notice
 from models.rules import Rules
 from models.settings import Settings
-from models.tables import FollowUp
 from notifications.daily import plan_daily_check
 from tests.fixtures.documents import OFFICE, ReportRound, at
 

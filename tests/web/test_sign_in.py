@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from models.tables import HistoryEntry, User, WebSession
+from models.tables import HistoryEntry, User
+from models.web_sessions import WebSession
 from tests.fixtures.web import PASSWORD, form_token
 
 
