@@ -252,7 +252,7 @@ def sync_units(session: Session, task_ids: Sequence[int], *, now: datetime) -> N
         session.execute(ACK.insert().from_select(["task_id", "unit_id", "assigned_at"], missing))
 
 
-def acknowledgements_of(session: Session, task: Task) -> list[AckItem]:
+def acknowledgements_of(session: Session, task_id: int, lead_unit_id: int) -> list[AckItem]:
     """The 签收 of each unit of a task: the lead unit first, then the co-units in order."""
     rows = session.execute(
         sa.select(
@@ -270,15 +270,15 @@ def acknowledgements_of(session: Session, task: Task) -> list[AckItem]:
                 col(TaskCoUnit.unit_id) == Acknowledgement.unit_id,
             ),
         )
-        .where(col(Acknowledgement.task_id) == task.id)
+        .where(col(Acknowledgement.task_id) == task_id)
     ).all()
     items = [
         (
-            -1 if unit_id == task.lead_unit_id else (position or 0),
+            -1 if unit_id == lead_unit_id else (position or 0),
             AckItem(
                 unit_id,
                 name,
-                "lead" if unit_id == task.lead_unit_id else "co",
+                "lead" if unit_id == lead_unit_id else "co",
                 at,
                 by,
             ),
