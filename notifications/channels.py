@@ -25,6 +25,7 @@ from typing import Any
 import apprise
 from apprise.common import MATCH_ALL_TAG, NotifyFormat
 from apprise.decorators import notify
+from apprise.utils.parse import parse_list
 
 from ledger.errors import OutputError
 from ledger.files import atomic_open, output_error
@@ -100,6 +101,32 @@ def local_url(folder: Path, tag: str) -> str:
         f"{LOCAL_SCHEMA}://localhost/?dir={urllib.parse.quote(str(folder.resolve()), safe='')}"
         f"&to={urllib.parse.quote(tag, safe='')}"
     )
+
+
+def instantiate(url: str, tags: list[str] | None = None) -> Any | None:
+    """A plugin object for one Apprise URL, as `apprise.Apprise.instantiate` makes it (None
+    when Apprise cannot read the URL).
+
+    Email plugins are made directly from Apprise's email plugin: `instantiate` formats a
+    "Loaded … URL" debug line for every plugin (the URL re-encoded with its secrets masked)
+    whether or not anyone logs DEBUG, and masks the URL once more while parsing it. For a
+    configuration with a mailbox for each of 2,000 units and their people (4,001 mailto URLs)
+    that was two thirds of the time spent making plugins (0.24 ms of 0.35 ms each)."""
+    if url.split("://", 1)[0].lower() in EMAIL_SCHEMAS:
+        from apprise.plugins.email import NotifyEmail
+
+        if NotifyEmail.enabled:
+            results = NotifyEmail.parse_url(url.replace("/#", "/%23"))
+            if not results:
+                return None  # the caller says the entry was skipped
+            results["tag"] = set(parse_list(tags or []))
+            results["asset"] = ASSET
+            try:
+                plugin = NotifyEmail(**results)
+            except Exception:  # Apprise's own instantiate gives None for these too
+                return None
+            return plugin if plugin.enabled else None
+    return apprise.Apprise.instantiate(url, asset=ASSET, tag=tags)
 
 
 @dataclass(frozen=True)
@@ -230,7 +257,7 @@ class Channels:
                     url = indexed.index.url(indexed.text, number)
                     if url.lower().startswith(f"{LOCAL_SCHEMA}://"):
                         register_local_schema()
-                    plugin = apprise.Apprise.instantiate(url, asset=ASSET, tag=list(entry.tags))
+                    plugin = instantiate(url, list(entry.tags))
                     if plugin is None:
                         # Apprise's own load drops such an entry with a warning: so do we.
                         log.warning(
@@ -262,7 +289,7 @@ class Channels:
             return plugin
         if channel.is_local:
             register_local_schema()
-        plugin = apprise.Apprise.instantiate(channel.url, asset=ASSET)
+        plugin = instantiate(channel.url)
         if plugin is None:
             raise ChannelConfigError(f"通知渠道 {channel.masked} 无法识别,请检查 Apprise 配置")
         return plugin

@@ -52,6 +52,7 @@ from apprise.common import NotifyFormat
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models.outbox import ChannelSlot, Notice, NoticeAttempt
+from models.prepared import Prepared
 from models.send_window import quiet_words
 from models.settings import Settings
 from models.workdays import work_calendar
@@ -327,11 +328,12 @@ class _Outcome:
 class _Item:
     result: SendResult | None  # None: outcomes final without a send (no channel)
     settled: list[_Outcome] = field(default_factory=list)
-    done: threading.Event = field(default_factory=threading.Event)
+    done: bool = False  # committed (or failed: error), under Recorder.committed
     error: BaseException | None = None
 
 
 _STOP = object()
+ATTEMPT_COLUMNS = ("notice_id", "at", "channel", "ok", "error")
 
 
 class Recorder:
@@ -340,7 +342,12 @@ class Recorder:
     A lane hands over each send's result and waits until it is committed before it sends
     the next, so a crash repeats at most one message per lane. Results that arrive while a
     commit is under way go into the next commit together (group commit). Between commits
-    the thread renews the run's lease on the notices it still holds."""
+    the thread renews the run's lease on the notices it still holds.
+
+    The thread keeps one connection for the whole run and writes through statements compiled
+    once (models.prepared): at a catch-up day of 10,000 emails, SQLAlchemy's per-statement
+    work and a checkout with its ping per commit cost the recorder more than the database
+    did. Lanes wait on one condition, woken once per commit."""
 
     def __init__(
         self,
@@ -361,7 +368,10 @@ class Recorder:
         self.report = report
         self.outcomes = outcomes
         self.queue: queue.Queue[Any] = queue.Queue()
+        self.committed = threading.Condition()
         self._last_renewal = time.monotonic()
+        self._conn: sa.Connection | None = None
+        self._statements: dict[str, Prepared] = {}
         self._thread = threading.Thread(target=self._run, name="delivery-recorder", daemon=True)
         self._thread.start()
 
@@ -376,7 +386,9 @@ class Recorder:
 
     def _wait(self, item: _Item) -> None:
         self.queue.put(item)
-        item.done.wait()
+        with self.committed:
+            while not item.done:
+                self.committed.wait()
         if item.error is not None:
             raise item.error
 
@@ -386,6 +398,27 @@ class Recorder:
 
     # the recorder thread
     def _run(self) -> None:
+        try:
+            self._conn = self.engine.connect()
+            self._prepare(self._conn.dialect)
+        except BaseException as exc:  # every lane's first record() raises it
+            self._fail_all(exc)
+            return
+        try:
+            self._loop()
+        finally:
+            self._conn.close()
+
+    def _fail_all(self, exc: BaseException) -> None:
+        while True:
+            item = self.queue.get()
+            if item is _STOP:
+                return
+            with self.committed:
+                item.error, item.done = exc, True
+                self.committed.notify_all()
+
+    def _loop(self) -> None:
         stopping = False
         while not stopping:
             try:
@@ -405,9 +438,10 @@ class Recorder:
                     self._write(items)
                 except BaseException as exc:  # handed to every waiting lane
                     error = exc
-                for item in items:
-                    item.error = error
-                    item.done.set()
+                with self.committed:
+                    for item in items:
+                        item.error, item.done = error, True
+                    self.committed.notify_all()
             if time.monotonic() - self._last_renewal > self.renew_every:
                 self._renew_quietly()
 
@@ -420,10 +454,11 @@ class Recorder:
                 return
 
     def _renew_quietly(self) -> None:
+        assert self._conn is not None
         try:
-            with self.engine.begin() as conn:
+            with self._conn.begin():
                 table = _table()
-                conn.execute(
+                self._conn.execute(
                     sa.update(table)
                     .where(table.c.claim_token == self.token, table.c.status == "sending")
                     .values(claimed_at=wall_clock())
@@ -431,6 +466,42 @@ class Recorder:
             self._last_renewal = time.monotonic()
         except sa.exc.SQLAlchemyError as exc:  # the next commit will tell; keep sending
             log.warning("续租发件箱通知失败:%s", type(exc).__name__)
+
+    def _prepare(self, dialect: sa.Dialect) -> None:
+        table = _table()
+        mine = sa.and_(
+            table.c.id == sa.bindparam("b_id"), table.c.claim_token == sa.bindparam("b_token")
+        )
+        partial = (
+            sa.update(table)
+            .where(mine)
+            .values(
+                delivered=sa.bindparam("delivered", type_=sa.JSON),
+                claimed_at=sa.bindparam("claimed_at", type_=table.c.claimed_at.type),
+            )
+        )
+        final = (
+            sa.update(table)
+            .where(mine)
+            .values(
+                status=sa.bindparam("status"),
+                attempts=sa.bindparam("attempts"),
+                delivered=sa.bindparam("delivered", type_=sa.JSON),
+                last_error=sa.bindparam("last_error"),
+                next_attempt_at=sa.bindparam("next_attempt_at", type_=table.c.next_attempt_at.type),
+                sent_at=sa.bindparam("sent_at", type_=table.c.sent_at.type),
+                claim_token=sa.bindparam("claim_token"),
+            )
+        )
+        attempts: sa.Table = NoticeAttempt.__table__  # type: ignore[attr-defined]
+        attempt = sa.insert(attempts).values(
+            {name: sa.bindparam(name, type_=attempts.c[name].type) for name in ATTEMPT_COLUMNS}
+        )
+        self._statements = {
+            "partial": Prepared(partial, dialect),
+            "final": Prepared(final, dialect),
+            "attempt": Prepared(attempt, dialect),
+        }
 
     def _write(self, items: list[_Item]) -> None:
         finals: list[dict[str, Any]] = []
@@ -464,44 +535,21 @@ class Recorder:
                 settled.append(outcome)
             else:
                 partials.append(
-                    {"b_id": r.notice_id, "b_token": self.token, "delivered": outcome.delivered}
+                    {
+                        "b_id": r.notice_id,
+                        "b_token": self.token,
+                        "delivered": list(outcome.delivered),
+                        "claimed_at": wall,
+                    }
                 )
         for outcome in settled:
             finals.append(self._final(outcome))
-        table = _table()
-        with self.engine.begin() as conn:
-            if partials:
-                conn.execute(
-                    sa.update(table)
-                    .where(
-                        table.c.id == sa.bindparam("b_id"),
-                        table.c.claim_token == sa.bindparam("b_token"),
-                    )
-                    .values(delivered=sa.bindparam("delivered", type_=sa.JSON), claimed_at=wall),
-                    partials,
-                )
-            if finals:
-                conn.execute(
-                    sa.update(table)
-                    .where(
-                        table.c.id == sa.bindparam("b_id"),
-                        table.c.claim_token == sa.bindparam("b_token"),
-                    )
-                    .values(
-                        status=sa.bindparam("status"),
-                        attempts=sa.bindparam("attempts"),
-                        delivered=sa.bindparam("delivered", type_=sa.JSON),
-                        last_error=sa.bindparam("last_error"),
-                        next_attempt_at=sa.bindparam(
-                            "next_attempt_at", type_=table.c.next_attempt_at.type
-                        ),
-                        sent_at=sa.bindparam("sent_at", type_=table.c.sent_at.type),
-                        claim_token=sa.bindparam("claim_token"),
-                    ),
-                    finals,
-                )
-            if attempts:
-                conn.execute(sa.insert(NoticeAttempt.__table__), attempts)  # type: ignore[attr-defined]
+        conn, prepared = self._conn, self._statements
+        assert conn is not None
+        with conn.begin():
+            prepared["partial"].executemany(conn, partials)
+            prepared["final"].executemany(conn, finals)
+            prepared["attempt"].executemany(conn, attempts)
         for outcome in settled:
             self.outcomes.pop(outcome.notice.id, None)
             self._count(outcome)
