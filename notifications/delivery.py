@@ -14,9 +14,10 @@
   claimed and prepared while the last one is sent (at most one batch queued ahead, and at
   most a batch's worth of sends at once). Every email carries a Message-ID derived from the
   notice key, so a repeat after a crash is recognisable by mail systems.
-- Record: each send's result is committed before its lane sends the next (one recorder
-  thread commits whatever the lanes finished meanwhile in one transaction), so a crash
-  repeats at most the message in flight on each lane. A notice whose channels all took it
+- Record: each send's result is committed before its lane's next message is taken by the
+  server (one recorder thread commits whatever the lanes finished meanwhile in one
+  transaction; an email lane sends the next envelope and content meanwhile and waits
+  before the final dot), so a crash repeats at most the message in flight on each lane. A notice whose channels all took it
   is 'sent' ('local' when it was only written to the local folder); a channel's refusal
   leaves it 'pending' with an exponential back-off and only the channels that failed are
   tried again; after rules.max_attempts refusals it is 'failed'. A recipient with no
@@ -33,13 +34,16 @@ import mimetypes
 import queue
 import re
 import smtplib
+import socket
 import ssl
 import threading
 import time
 import uuid
+import weakref
 from collections import defaultdict, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -225,6 +229,53 @@ def _due(
     )
 
 
+def _sqlite_due_ids(
+    table: sa.Table,
+    due: sa.ColumnElement[bool],
+    now: datetime,
+    expired: datetime,
+    limit: int,
+    skip_backoff: bool,
+) -> sa.ScalarSelect[Any]:
+    """The ids to claim, each branch of `_due` read along the (status, next_attempt_at)
+    index. As one OR ordered by id, SQLite gathered every due notice and sorted them for
+    each claim of 25 (1.4 ms at 10,000 due, against 0.02 ms): a catch-up day claims 400
+    times while the recorder waits for the same write lock."""
+    pending = sa.select(table.c.id).where(table.c.status == "pending")
+    pending = (
+        pending.where(due)
+        if skip_backoff
+        else pending.where(table.c.next_attempt_at <= now).order_by(
+            table.c.next_attempt_at, table.c.id
+        )
+    )
+    lapsed = sa.select(table.c.id).where(table.c.status == "sending", table.c.claimed_at < expired)
+    either = sa.union(
+        sa.select(pending.limit(limit).subquery().c.id),
+        sa.select(lapsed.limit(limit).subquery().c.id),
+    ).subquery()
+    return sa.select(either.c.id).order_by(either.c.id).limit(limit).scalar_subquery()
+
+
+_writer_locks: weakref.WeakKeyDictionary[sa.Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_writer_locks_guard = threading.Lock()
+
+
+def writer_turn(engine: sa.Engine) -> AbstractContextManager[Any]:
+    """SQLite: the run's writers (claims, the recorder, rate-limit slots) take turns on a lock
+    of this process. SQLite admits one writer at a time, and a writer that finds the database
+    locked sleeps in its busy handler (1, 2, 5, 10 ms ...) before it tries again: between the
+    claims and the recorder of one run that cost more than the writes. Writers in other
+    processes still meet the busy handler. PostgreSQL locks rows: no turn is needed."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _writer_locks_guard:
+        lock = _writer_locks.get(engine)
+        if lock is None:
+            lock = _writer_locks[engine] = threading.Lock()
+    return lock
+
+
 def claim(
     engine: sa.Engine,
     *,
@@ -238,7 +289,6 @@ def claim(
     table = _table()
     wall = wall_clock()
     due = _due(table, now, wall - lease, token=token, skip_backoff=skip_backoff)
-    due_ids = sa.select(table.c.id).where(due).order_by(table.c.id).limit(limit)
     columns = (
         table.c.id,
         table.c.key,
@@ -252,8 +302,9 @@ def claim(
         table.c.delivered,
     )
     take = sa.update(table).values(status="sending", claimed_at=wall, claim_token=token)
-    with engine.begin() as conn:
+    with writer_turn(engine), engine.begin() as conn:
         if engine.dialect.name == "postgresql":
+            due_ids = sa.select(table.c.id).where(due).order_by(table.c.id).limit(limit)
             # The ids first, locked, skipping rows another deliverer is claiming (inside
             # `UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL
             # may run the subquery more than once and take more than n rows).
@@ -265,7 +316,10 @@ def claim(
             )
         else:
             # SQLite runs one writer at a time: the UPDATE re-checks the condition itself.
-            stmt = take.where(table.c.id.in_(due_ids.scalar_subquery()), due)
+            stmt = take.where(
+                table.c.id.in_(_sqlite_due_ids(table, due, now, wall - lease, limit, skip_backoff)),
+                due,
+            )
             rows = conn.execute(stmt.returning(*columns)).all()
     return sorted(
         (
@@ -333,6 +387,13 @@ class _Item:
 
 
 _STOP = object()
+
+
+class RecordingError(Exception):
+    """The recorder could not commit a result: the lane stops (its notices stay claimed
+    until the lease runs out), and the run ends with the error."""
+
+
 ATTEMPT_COLUMNS = ("notice_id", "at", "channel", "ok", "error")
 
 
@@ -377,20 +438,29 @@ class Recorder:
 
     # called by the lanes
     def record(self, result: SendResult) -> None:
-        self._wait(_Item(result))
+        """Hands over one send's result and returns once it is committed."""
+        self.wait(self.submit(result))
+
+    def submit(self, result: SendResult) -> _Item:
+        """Hands over one send's result; `wait` on it before the lane's next message is
+        accepted by its server (notifications.delivery.send_smtp_lane)."""
+        item = _Item(result)
+        self.queue.put(item)
+        return item
 
     def settle(self, outcomes: list[_Outcome]) -> None:
         """Outcomes decided without a send (no channel, or nothing left to send)."""
         if outcomes:
-            self._wait(_Item(None, outcomes))
+            item = _Item(None, outcomes)
+            self.queue.put(item)
+            self.wait(item)
 
-    def _wait(self, item: _Item) -> None:
-        self.queue.put(item)
+    def wait(self, item: _Item) -> None:
         with self.committed:
             while not item.done:
                 self.committed.wait()
         if item.error is not None:
-            raise item.error
+            raise RecordingError(str(item.error)) from item.error
 
     def close(self) -> None:
         self.queue.put(_STOP)
@@ -456,7 +526,7 @@ class Recorder:
     def _renew_quietly(self) -> None:
         assert self._conn is not None
         try:
-            with self._conn.begin():
+            with writer_turn(self.engine), self._conn.begin():
                 table = _table()
                 self._conn.execute(
                     sa.update(table)
@@ -546,7 +616,7 @@ class Recorder:
             finals.append(self._final(outcome))
         conn, prepared = self._conn, self._statements
         assert conn is not None
-        with conn.begin():
+        with writer_turn(self.engine), conn.begin():
             prepared["partial"].executemany(conn, partials)
             prepared["final"].executemany(conn, finals)
             prepared["attempt"].executemany(conn, attempts)
@@ -659,7 +729,7 @@ class ChannelSlots:
         # two deliverers never take the same slot.
         lock = sa.update(table).where(here).values(channel=table.c.channel)
         wall = wall_clock()
-        with self.engine.begin() as conn:
+        with writer_turn(self.engine), self.engine.begin() as conn:
             if conn.execute(lock).rowcount == 0:
                 insert = (
                     postgresql.insert(table)
@@ -745,6 +815,11 @@ def smtp_connect(plugin: Any) -> smtplib.SMTP:
     else:
         conn = smtplib.SMTP(plugin.smtp_host, plugin.port, None, timeout=timeout)
     try:
+        # The dot that ends a message goes out as a write of its own (send_smtp_lane): with
+        # Nagle's algorithm it would wait for the server's delayed ACK of the content, 40 ms
+        # per message on Linux.
+        if conn.sock is not None:
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if plugin.secure_mode == SMTPSecureMode.STARTTLS:
             conn.starttls(context=context)
         if plugin.user and plugin.password:
@@ -836,10 +911,65 @@ def _apprise_email_messages(plugin: Any, notice: ClaimedNotice, channel: Channel
     return messages
 
 
+_LINE_ENDS = re.compile(r"\r\n|\n|\r(?!\n)")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def start_mail(conn: smtplib.SMTP, sender: str, to_addrs: list[str], body: str) -> None:
+    """One SMTP transaction up to, not including, the dot that ends its content: MAIL, RCPT,
+    DATA and the content, as `smtplib.SMTP.sendmail` sends them. The server accepts the
+    message only when the dot arrives (RFC 5321 4.1.1.4), so nothing is sent before
+    `finish_mail`, and a connection that drops in between sends nothing."""
+    conn.ehlo_or_helo_if_needed()
+    code, reply = conn.mail(sender)
+    if code != 250:
+        _rset(conn)
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    refused: dict[str, tuple[int, bytes]] = {}
+    for address in to_addrs:
+        code, reply = conn.rcpt(address)
+        if code not in (250, 251):
+            refused[address] = (code, reply)
+        if code == 421:
+            conn.close()
+            raise smtplib.SMTPRecipientsRefused(refused)  # type: ignore[arg-type]
+    if len(refused) == len(to_addrs):
+        _rset(conn)
+        raise smtplib.SMTPRecipientsRefused(refused)  # type: ignore[arg-type]
+    code, reply = conn.docmd("data")
+    if code != 354:
+        _rset(conn)
+        raise smtplib.SMTPDataError(code, reply)
+    content = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub("\r\n", body).encode("ascii"))
+    conn.send(content if content.endswith(b"\r\n") else content + b"\r\n")
+
+
+def finish_mail(conn: smtplib.SMTP) -> None:
+    """The dot: the server takes the message (or refuses it)."""
+    conn.send(b".\r\n")
+    code, reply = conn.getreply()
+    if code != 250:
+        _rset(conn)
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _rset(conn: smtplib.SMTP) -> None:
+    """Ends a refused transaction, as smtplib does (a server that hung up needs none)."""
+    with suppress(smtplib.SMTPServerDisconnected):
+        conn.rset()
+
+
 def send_smtp_lane(
-    channels: Channels, jobs: Iterable[Job], record: Record, *, pool: SmtpConnections
+    channels: Channels, jobs: Iterable[Job], recorder: Recorder, *, pool: SmtpConnections
 ) -> None:
-    """Email to one SMTP server and account over one connection (reopened if it drops)."""
+    """Email to one SMTP server and account over one connection (reopened if it drops).
+
+    A message's result is committed while the next one is on its way: the lane hands the
+    result to the recorder, sends the next message's envelope and content, and waits for the
+    commit before the dot that makes the server take it. A crash still repeats at most one
+    message per lane, and the three round trips of MAIL, RCPT and DATA no longer wait for
+    the database (at a catch-up day of 10,000 emails the lanes spent a third of their time
+    waiting for commits)."""
     head = next(iter(jobs), None)
     if head is None:
         return
@@ -847,6 +977,14 @@ def send_smtp_lane(
     first = channels.plugin_for(head[1])
     key = smtp_lane_key(first)
     conn = pool.take(key)
+    committing: _Item | None = None  # the previous message's result, being committed
+
+    def previous_committed() -> None:
+        nonlocal committing
+        if committing is not None:
+            item, committing = committing, None
+            recorder.wait(item)
+
     try:
         for notice, channel in jobs:
             failure: Failure | None = None
@@ -858,13 +996,17 @@ def send_smtp_lane(
                         if conn is None:
                             conn = smtp_connect(first)
                         for message in messages:
-                            conn.sendmail(plugin.from_addr[1], message.to_addrs, message.body)
+                            start_mail(conn, plugin.from_addr[1], message.to_addrs, message.body)
+                            previous_committed()
+                            finish_mail(conn)
                         break
                     except (smtplib.SMTPServerDisconnected, ConnectionResetError) as exc:
                         # A connection the server closed while idle: open a new one, once.
                         conn = None
                         if attempt == 2:
                             failure = describe_smtp(exc)
+            except RecordingError:
+                raise
             except smtplib.SMTPRecipientsRefused as exc:
                 failure = describe_smtp(exc)  # the connection is still good
             except Exception as exc:
@@ -872,7 +1014,8 @@ def send_smtp_lane(
                     conn.close()
                 conn = None
                 failure = describe_smtp(exc)
-            record(
+            previous_committed()
+            committing = recorder.submit(
                 SendResult(
                     notice.id,
                     channel,
@@ -880,6 +1023,12 @@ def send_smtp_lane(
                     _masked(failure, channel) if failure else None,
                 )
             )
+        previous_committed()
+    except BaseException:
+        if conn is not None:  # it may be inside a transaction
+            conn.close()
+            conn = None
+        raise
     finally:
         if conn is not None:
             pool.give_back(key, conn)
@@ -907,7 +1056,7 @@ class Lanes:
         self,
         pool: ThreadPoolExecutor,
         channels: Channels,
-        record: Record,
+        recorder: Recorder,
         *,
         smtp: SmtpConnections,
         slots: ChannelSlots,
@@ -915,7 +1064,7 @@ class Lanes:
     ) -> None:
         self.pool = pool
         self.channels = channels
-        self.record = record
+        self.recorder = recorder
         self.smtp = smtp
         self.slots = slots
         self.smtp_connections = smtp_connections
@@ -965,9 +1114,9 @@ class Lanes:
         jobs = self._take(lane)
         try:
             if lane[0] == "smtp":
-                send_smtp_lane(self.channels, jobs, self.record, pool=self.smtp)
+                send_smtp_lane(self.channels, jobs, self.recorder, pool=self.smtp)
             else:
-                send_apprise_lane(self.channels, jobs, self.record, slots=self.slots)
+                send_apprise_lane(self.channels, jobs, self.recorder.record, slots=self.slots)
         except BaseException as exc:
             finished = inspect.getgeneratorstate(jobs) == inspect.GEN_CLOSED
             jobs.close()  # the job in hand counts as done
@@ -1031,7 +1180,7 @@ def deliver_pending(
             lanes = Lanes(
                 pool,
                 channels,
-                recorder.record,
+                recorder,
                 smtp=smtp,
                 slots=slots,
                 smtp_connections=config.smtp_connections,
