@@ -33,6 +33,7 @@ from models.settings import Settings
 from notifications.channel_index import ConfigIndex, cached_index
 from notifications.errors import ChannelConfigError
 from notifications.masking import SECRETS, any_url_shown, fingerprint, secret_parts, shown_channel
+from notifications.render import BODIES
 
 log = logging.getLogger(__name__)
 
@@ -270,6 +271,21 @@ class Channels:
                     self._plugins.setdefault(channel.url, plugin)
                     channels.append(channel)
             self._by_tag[key] = channels
+
+    def bodies_read(self) -> frozenset[str]:
+        """The bodies besides the text that some channel of the configuration reads ("html",
+        "md"). Known without making a plugin for email URLs only (always HTML); any other
+        service, or a configuration Apprise reads itself, may read either."""
+        if self.is_local:
+            return frozenset(BODIES)  # kept as before: the local folder shows the text
+        if self._indexed is None:
+            return frozenset(BODIES)
+        indexed = self._indexed
+        schemas = {
+            indexed.index.url(indexed.text, n).split("://", 1)[0].strip().lower()
+            for n in range(len(indexed.index.entries))
+        }
+        return frozenset({"html"}) if schemas <= EMAIL_SCHEMAS else frozenset(BODIES)
 
     def has_channel(self, tag: str) -> bool:
         if self._indexed is not None:

@@ -233,11 +233,17 @@ def _drafts(
 
 
 def _plan_once(
-    engine: sa.Engine, settings: Settings, *, as_of: date, now: datetime, dry_run: bool
+    engine: sa.Engine,
+    settings: Settings,
+    *,
+    as_of: date,
+    now: datetime,
+    dry_run: bool,
+    bodies: frozenset[str],
 ) -> tuple[PlanReport, ReminderPlan]:
     calendar = work_calendar(settings.holiday_file)
     period = as_of.isoformat()
-    renderer = Renderer(settings.templates_dir)
+    renderer = Renderer(settings.templates_dir, bodies=bodies)
     # Planning a catch-up day builds a few hundred thousand objects without cycles; the
     # cyclic collector would walk them all again and again (see ledger.reminders).
     with gc_paused(), transaction(engine) as session:
@@ -390,7 +396,14 @@ def plan_daily_check(
     channels = channels or load_channels(settings)
     for attempt in range(1, PLAN_RETRIES + 1):
         try:
-            report, plan = _plan_once(engine, settings, as_of=as_of, now=now, dry_run=dry_run)
+            report, plan = _plan_once(
+                engine,
+                settings,
+                as_of=as_of,
+                now=now,
+                dry_run=dry_run,
+                bodies=channels.bodies_read(),
+            )
             break
         except (ConflictError, sa.exc.IntegrityError):
             # Another run planned the same day at the same moment: plan again on top of it.

@@ -27,7 +27,6 @@
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import logging
 import mimetypes
@@ -1100,7 +1099,6 @@ class Lanes:
             with self._changed:
                 queue = self._queues[lane]
                 if not queue:
-                    self._senders[lane] -= 1
                     return
                 job = queue.popleft()
             try:
@@ -1111,24 +1109,32 @@ class Lanes:
                     self._changed.notify_all()
 
     def _send(self, lane: Any) -> None:
-        jobs = self._take(lane)
-        try:
-            if lane[0] == "smtp":
-                send_smtp_lane(self.channels, jobs, self.recorder, pool=self.smtp)
-            else:
-                send_apprise_lane(self.channels, jobs, self.recorder.record, slots=self.slots)
-        except BaseException as exc:
-            finished = inspect.getgeneratorstate(jobs) == inspect.GEN_CLOSED
-            jobs.close()  # the job in hand counts as done
-            with self._changed:
-                # The lane's queued notices stay claimed: its lease runs out and a later run
-                # sends them. The run ends with this error, as a sender's crash should.
-                self.error = self.error or exc
-                dropped = len(self._queues.pop(lane, ()))
-                self.outstanding -= dropped
-                if not finished:
+        """One sender of the lane. It counts as the lane's until its last result is committed
+        and its connection is back in the pool (an email lane commits its last result after
+        it took the next job, notifications.delivery.send_smtp_lane), so a batch added
+        meanwhile is sent by it rather than by a sender opening one connection more."""
+        while True:
+            jobs = self._take(lane)
+            try:
+                if lane[0] == "smtp":
+                    send_smtp_lane(self.channels, jobs, self.recorder, pool=self.smtp)
+                else:
+                    send_apprise_lane(self.channels, jobs, self.recorder.record, slots=self.slots)
+            except BaseException as exc:
+                jobs.close()  # the job in hand counts as done
+                with self._changed:
+                    # The lane's queued notices stay claimed: its lease runs out and a later
+                    # run sends them. The run ends with this error, as a sender's crash should.
+                    self.error = self.error or exc
+                    dropped = len(self._queues.pop(lane, ()))
+                    self.outstanding -= dropped
                     self._senders[lane] -= 1
-                self._changed.notify_all()
+                    self._changed.notify_all()
+                return
+            with self._changed:
+                if not self._queues[lane]:
+                    self._senders[lane] -= 1
+                    return
 
 
 # --- the run --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from notifications.errors import TemplateError
 
 SHIPPED = Path(__file__).parent / "templates"
 PARTS = ("title", "text", "html", "md")
+BODIES = ("html", "md")  # the parts a channel may read instead of the text
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,11 @@ def environment(templates_dir: Path | None) -> jinja2.Environment:
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Every render of a digest that includes `_folded.*.j2` asked the file system whether
+        # the include had changed (a stat per render, 10,000 digests a catch-up day): each
+        # Renderer empties the cache instead, so a template edited between runs is read by
+        # the next run.
+        auto_reload=False,
     )
     env.filters["cndate"] = cn_date_any
     env.filters["mdcell"] = md_cell
@@ -86,15 +92,24 @@ def environment(templates_dir: Path | None) -> jinja2.Environment:
 class Renderer:
     """Renders notices of any kind, loading each template once for the renderer's life (one
     run): a run renders thousands of digests, and asking the loader every time costs a
-    file-system check per template."""
+    file-system check per template.
 
-    def __init__(self, templates_dir: Path | None = None) -> None:
+    `bodies`: which of the HTML and Markdown bodies to render (the title and the plain text
+    always are: every channel falls back to the text, and the outbox shows it). The daily
+    check leaves out a body no configured channel reads (Channels.bodies_read): an office
+    mailing every unit renders no Markdown, a quarter of the rendering."""
+
+    def __init__(
+        self, templates_dir: Path | None = None, *, bodies: frozenset[str] = frozenset(BODIES)
+    ) -> None:
         if templates_dir is not None and not templates_dir.is_dir():
             raise TemplateError(
                 f"模板目录 {templates_dir} 不存在,请检查 RECTIFY_TEMPLATES 设置或创建该目录"
             )
         self.templates_dir = templates_dir
         self.env = environment(templates_dir)
+        self.env.cache.clear()  # type: ignore[union-attr]  # templates as they are now on disk
+        self.parts = [p for p in PARTS if p not in BODIES or p in bodies]
         self._loaded: dict[str, jinja2.Template] = {}
 
     def _template(self, name: str) -> jinja2.Template:
@@ -105,8 +120,8 @@ class Renderer:
 
     def render(self, kind: str, context: dict[str, Any]) -> Rendered:
         """Title, plain text, HTML and Markdown of one notice kind."""
-        parts: dict[str, str] = {}
-        for part in PARTS:
+        parts: dict[str, str] = {"html": "", "md": ""}
+        for part in self.parts:
             name = f"{kind}.{part}.j2"
             try:
                 parts[part] = self._template(name).render(context)
@@ -128,7 +143,7 @@ class Renderer:
             title=title,
             text=parts["text"].strip() + "\n",
             html=parts["html"],
-            md=parts["md"].strip() + "\n",
+            md=parts["md"].strip() + "\n" if "md" in self.parts else "",
         )
 
 
