@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from apprise.utils.parse import parse_list
 
 from ledger.errors import OutputError
 from ledger.files import write_text
@@ -110,6 +109,8 @@ def _scalar(node: Any, *tags: str) -> str | None:
 
 def _tags_of(node: Any) -> tuple[str, ...] | None:
     """The tags of one `tag:` value, as Apprise's parse_list reads them; None: not plain."""
+    from apprise.utils.parse import parse_list  # only when the index is built
+
     if (value := _scalar(node, _STR, _INT)) is not None:
         return tuple(parse_list(value, cast=str))
     if isinstance(node, yaml.SequenceNode):

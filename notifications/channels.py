@@ -19,13 +19,9 @@ import re
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
-
-import apprise
-from apprise.common import MATCH_ALL_TAG, NotifyFormat
-from apprise.decorators import notify
-from apprise.utils.parse import parse_list
 
 from ledger.errors import OutputError
 from ledger.files import atomic_open, output_error
@@ -39,10 +35,27 @@ log = logging.getLogger(__name__)
 
 LOCAL_SCHEMA = "rectifylocal"
 CONFIG_MAX_BYTES = 64 * 2**20
-# Delivery runs its own thread per channel lane; Apprise handing every send to its own
-# executor (parallel dispatch, the service_timeout watchdog) only adds two thread hand-offs
-# per message. Each plugin keeps its socket timeouts, so a dead server still fails the send.
-ASSET = apprise.AppriseAsset(async_mode=False, service_timeout=0)
+
+
+@cache
+def asset() -> Any:
+    """The AppriseAsset of every Apprise object made here.
+
+    Delivery runs its own thread per channel lane; Apprise handing every send to its own
+    executor (parallel dispatch, the service_timeout watchdog) only adds two thread hand-offs
+    per message. Each plugin keeps its socket timeouts, so a dead server still fails the send.
+    Made when first needed: importing Apprise is a tenth of a second that a run sending
+    nothing (a same-day rerun) never needs."""
+    import apprise
+
+    return apprise.AppriseAsset(async_mode=False, service_timeout=0)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ASSET":  # notifications.channels.ASSET, as other modules and tests name it
+        return asset()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Services whose messages render Markdown (group robots and the like).
 MARKDOWN_SCHEMAS = {"dingtalk", "wecombot", "feishu", "lark", "workflows", "slack", "mattermost"}
@@ -93,6 +106,8 @@ def register_local_schema() -> None:
     global _registered
     with _register_lock:
         if not _registered:
+            from apprise.decorators import notify
+
             notify(on=LOCAL_SCHEMA, name="整改通本地通知文件夹")(_write_local_notice)
             _registered = True
 
@@ -120,14 +135,18 @@ def instantiate(url: str, tags: list[str] | None = None) -> Any | None:
             results = NotifyEmail.parse_url(url.replace("/#", "/%23"))
             if not results:
                 return None  # the caller says the entry was skipped
+            from apprise.utils.parse import parse_list
+
             results["tag"] = set(parse_list(tags or []))
-            results["asset"] = ASSET
+            results["asset"] = asset()
             try:
                 plugin = NotifyEmail(**results)
             except Exception:  # Apprise's own instantiate gives None for these too
                 return None
             return plugin if plugin.enabled else None
-    return apprise.Apprise.instantiate(url, asset=ASSET, tag=tags)
+    import apprise
+
+    return apprise.Apprise.instantiate(url, asset=asset(), tag=tags)
 
 
 @dataclass(frozen=True)
@@ -156,6 +175,8 @@ class Channel:
 
 def body_format_for(plugin: Any, schema: str | None = None) -> str:
     """HTML for email, Markdown for group robots, plain text for everything else."""
+    from apprise.common import NotifyFormat
+
     schema = schema or plugin_schema(plugin)
     formats = plugin.notify_format
     formats = tuple(formats) if isinstance(formats, tuple | list) else (formats,)
@@ -205,7 +226,7 @@ class Channels:
 
     def __init__(
         self,
-        apobj: apprise.Apprise | None,
+        apobj: Any | None,  # an apprise.Apprise
         *,
         local_dir: Path,
         indexed: tuple[str, ConfigIndex] | None = None,
@@ -220,6 +241,8 @@ class Channels:
             text, index = indexed
             self._indexed = _Indexed(text, index, index.by_tag())
         elif apobj is not None:
+            from apprise.common import MATCH_ALL_TAG
+
             for plugin in apobj.find(tag=MATCH_ALL_TAG, match_always=False):
                 channel = channel_of(plugin)
                 self._plugins.setdefault(channel.url, plugin)
@@ -342,16 +365,19 @@ def load_channels(settings: Settings) -> Channels:
     indexed = _index_of(path, settings)
     if indexed is not None:
         return Channels(None, local_dir=settings.local_notices_dir, indexed=indexed)
+    import apprise
+    from apprise.common import MATCH_ALL_TAG
+
     register_local_schema()  # a configuration may name the local folder too
-    source = apprise.AppriseConfig.instantiate(str(path.resolve()), asset=ASSET)
+    source = apprise.AppriseConfig.instantiate(str(path.resolve()), asset=asset())
     if source is None:
         raise ChannelConfigError(f"Apprise 配置文件 {path} 无法读取,请检查格式(YAML 或 TEXT)")
     # Apprise reads at most 128 KB of a configuration file; an office with a mailbox for each
     # of 2,000 units needs more.
     source.max_buffer_size = CONFIG_MAX_BYTES
-    config = apprise.AppriseConfig(asset=ASSET)
+    config = apprise.AppriseConfig(asset=asset())
     config.add(source)
-    apobj = apprise.Apprise(asset=ASSET)
+    apobj = apprise.Apprise(asset=asset())
     apobj.add(config)
     if not list(apobj.find(tag=MATCH_ALL_TAG, match_always=False)):
         raise ChannelConfigError(

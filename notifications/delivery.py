@@ -48,10 +48,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import apprise
 import sqlalchemy as sa
-from apprise.attachment.memory import AttachMemory
-from apprise.common import NotifyFormat
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models.outbox import ChannelSlot, Notice, NoticeAttempt
@@ -59,7 +56,7 @@ from models.prepared import Prepared
 from models.send_window import quiet_words
 from models.settings import Settings
 from models.workdays import work_calendar
-from notifications.channels import ASSET, Channel, Channels, load_channels
+from notifications.channels import Channel, Channels, asset, load_channels
 from notifications.drafts import compose_drafts
 from notifications.email_message import (
     Attachment,
@@ -81,7 +78,14 @@ NO_CHANNEL = "未配置通知渠道"
 # Keeps every IN (...) under SQLite's bound-parameter limit.
 CHUNK = 2000
 
-_FORMATS = {"html": NotifyFormat.HTML, "markdown": NotifyFormat.MARKDOWN, "text": NotifyFormat.TEXT}
+
+def notify_format(body_format: str) -> Any:
+    """Apprise's NotifyFormat for a channel's body format (Apprise loads with the first send)."""
+    from apprise.common import NotifyFormat
+
+    return {"html": NotifyFormat.HTML, "markdown": NotifyFormat.MARKDOWN}.get(
+        body_format, NotifyFormat.TEXT
+    )
 
 
 def wall_clock() -> datetime:
@@ -149,11 +153,14 @@ class ClaimedNotice:
     delivered: list[str]
     files: dict[str, bytes] = field(default_factory=dict)  # sha256 -> the stored attachment
 
-    def attachment(self) -> apprise.AppriseAttachment | None:
+    def attachment(self) -> Any | None:
         """The attachments as Apprise sends them: stored bytes by content key (an older
         notice may still name a local file)."""
         if not self.attachments:
             return None
+        import apprise
+        from apprise.attachment.memory import AttachMemory
+
         items: list[Any] = []
         for entry in self.attachments:
             named = stored_name(entry)
@@ -165,7 +172,7 @@ class ClaimedNotice:
                 raise LookupError(f"附件 {name} 不在发件箱中(内容编号 {digest[:12]})")
             mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
             items.append(AttachMemory(content=self.files[digest], name=name, mimetype=mimetype))
-        return apprise.AppriseAttachment(items, asset=ASSET)
+        return apprise.AppriseAttachment(items, asset=asset())
 
     def email_attachments(self) -> list[Attachment]:
         """The attachments' names and bytes (an older notice may still name a local file)."""
@@ -756,8 +763,10 @@ def send_apprise_lane(
     jobs = itertools.chain([first], jobs)
     channel = first[1]
     try:
+        import apprise
+
         plugin = channels.plugin_for(channel)
-        apobj = apprise.Apprise(asset=ASSET)
+        apobj = apprise.Apprise(asset=asset())
         apobj.add(plugin)
     except Exception as exc:  # a configuration problem fails every job of the lane
         refused = _masked(Failure("通知渠道配置有误", str(getattr(exc, "message", exc))), channel)
@@ -774,7 +783,7 @@ def send_apprise_lane(
             result = apobj.notify(
                 body=notice.body_for(channel),
                 title=notice.title,
-                body_format=_FORMATS[channel.body_format],
+                body_format=notify_format(channel.body_format),
                 attach=notice.attachment(),
             )
             if not result:
@@ -888,7 +897,7 @@ def _apprise_email_messages(plugin: Any, notice: ClaimedNotice, channel: Channel
         NotifyEmail.prepare_emails(
             subject=notice.title,
             body=notice.body_for(channel),
-            notify_format=_FORMATS[channel.body_format],
+            notify_format=notify_format(channel.body_format),
             from_addr=plugin.from_addr,
             to=plugin.targets,
             cc=plugin.cc,

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from ledger.wording import cn_date  # noqa: F401  (templates and callers use it from here)
 from notifications.errors import TemplateError
+
+if TYPE_CHECKING:
+    import jinja2
 
 SHIPPED = Path(__file__).parent / "templates"
 PARTS = ("title", "text", "html", "md")
@@ -64,6 +65,8 @@ def cn_date_any(value: date | datetime | str | None) -> str:
 
 @lru_cache(maxsize=8)
 def environment(templates_dir: Path | None) -> jinja2.Environment:
+    import jinja2  # with the first notice rendered: a run with nothing to say needs none
+
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(templates_dir), encoding="utf-8"))
@@ -107,10 +110,16 @@ class Renderer:
                 f"模板目录 {templates_dir} 不存在,请检查 RECTIFY_TEMPLATES 设置或创建该目录"
             )
         self.templates_dir = templates_dir
-        self.env = environment(templates_dir)
-        self.env.cache.clear()  # type: ignore[union-attr]  # templates as they are now on disk
         self.parts = [p for p in PARTS if p not in BODIES or p in bodies]
+        self._env: jinja2.Environment | None = None
         self._loaded: dict[str, jinja2.Template] = {}
+
+    @property
+    def env(self) -> jinja2.Environment:
+        if self._env is None:
+            self._env = environment(self.templates_dir)
+            self._env.cache.clear()  # type: ignore[union-attr]  # templates as now on disk
+        return self._env
 
     def _template(self, name: str) -> jinja2.Template:
         template = self._loaded.get(name)
@@ -120,6 +129,8 @@ class Renderer:
 
     def render(self, kind: str, context: dict[str, Any]) -> Rendered:
         """Title, plain text, HTML and Markdown of one notice kind."""
+        import jinja2
+
         parts: dict[str, str] = {"html": "", "md": ""}
         for part in self.parts:
             name = f"{kind}.{part}.j2"
