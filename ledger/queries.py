@@ -13,6 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 from sqlmodel import Session, col, select
 
 from ledger.actors import Actor, remit_clause
@@ -223,6 +225,19 @@ def co_unit_names(
     for task_id, name, _tag in session.execute(stmt):
         result.setdefault(task_id, []).append(name)
     return result
+
+
+def scanned(column: Any, dialect: str) -> Any:
+    """The column as SQLite's planner may not use an index on (unary +, as its documentation
+    advises), so a query over most tasks reads the task table in one pass.
+
+    Without statistics, SQLite drives such queries through an index (the open tasks by
+    status, or the tasks unit by unit) and reads each wide task row at random: the
+    进展报送 candidates took 0.45 s at 100,000 tasks that way and 0.04 s as one pass.
+    PostgreSQL has statistics and plans for itself: the column is left as it is."""
+    if dialect != "sqlite":
+        return column
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
 
 
 def live_tasks() -> sa.ColumnElement[bool]:

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from ledger.queries import live_tasks
+from ledger.queries import live_tasks, scanned
 from models.cadence import (
     NONE,
     Cadence,
@@ -84,13 +84,16 @@ def _has_cadence(default: str) -> sa.ColumnElement[bool]:
 
 
 def _candidates(session: Session, default: str) -> list[Any]:
+    # The last report as a correlated lookup (ix_progress_task_time), made only for the tasks
+    # on a cadence: joined as an aggregate of every task's reports, SQLite grouped all of
+    # them first, 0.5-0.8 s at 100,000 tasks, even when no task has a cadence at all. The
+    # tasks are read in one pass on SQLite (ledger.queries.scanned).
+    dialect = session.get_bind().dialect.name
     latest = (
-        sa.select(
-            col(ProgressReport.task_id).label("task_id"),
-            sa.func.max(col(ProgressReport.reported_at)).label("at"),
-        )
-        .group_by(col(ProgressReport.task_id))
-        .subquery()
+        sa.select(sa.func.max(col(ProgressReport.reported_at)))
+        .where(col(ProgressReport.task_id) == col(Task.id))
+        .correlate(Task)
+        .scalar_subquery()
     )
     return list(
         session.execute(
@@ -104,14 +107,13 @@ def _candidates(session: Session, default: str) -> list[Any]:
                 col(Task.report_cadence),
                 col(Inspection.report_cadence),
                 col(Task.created_at),
-                latest.c.at,
+                latest.label("at"),
             )
-            .join(Inspection, col(Inspection.id) == Task.inspection_id)
-            .join(Unit, col(Unit.id) == Task.lead_unit_id)
-            .outerjoin(latest, latest.c.task_id == Task.id)
+            .join(Inspection, col(Inspection.id) == scanned(col(Task.inspection_id), dialect))
+            .join(Unit, col(Unit.id) == scanned(col(Task.lead_unit_id), dialect))
             .where(
                 live_tasks(),
-                col(Task.status).in_(OWE_REPORTS),
+                scanned(col(Task.status), dialect).in_(OWE_REPORTS),
                 _has_cadence(default),
             )
         ).all()
