@@ -314,6 +314,8 @@ def _choice(value: str | None, enum: type[E], label: str, *, field: str) -> E | 
 
 def detail_json(detail: TaskDetail) -> dict[str, Any]:
     """`task show --json`: the task view's keys, then what was reported, asked and decided."""
+    from ledger.extensions import task_extension_public
+
     data = detail.view.as_json()
     data["reports"] = [
         {
@@ -337,11 +339,7 @@ def detail_json(detail: TaskDetail) -> dict[str, Any]:
         {**p.state.as_json(), "report_ids": [r.id for r in p.reports]} for p in detail.parts
     ]
     data["extensions"] = [
-        {
-            **x.model_dump(mode="json"),
-            "status_label": ExtensionStatus(x.status).label,
-        }
-        for x in detail.extensions
+        task_extension_public(x).model_dump(mode="json") for x in detail.extensions
     ]
     data["returned_reason"] = detail.returned_reason
     data["report_cadence"] = detail.report_cadence

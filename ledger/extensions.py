@@ -13,6 +13,42 @@ from models.enums import ExtensionStatus
 from models.tables import Extension, Task, Unit
 
 
+class TaskExtensionPublic(BaseModel):
+    """A 延期申请 as its task's page shows it (`task show --json`): the task is the page's."""
+
+    id: int
+    task_id: int
+    requested_by: str
+    requested_at: datetime
+    current_deadline: date
+    new_deadline: date
+    reason: str
+    status: ExtensionStatus
+    status_label: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str
+
+
+def task_extension_public(x: Extension) -> TaskExtensionPublic:
+    assert x.id is not None
+    status = ExtensionStatus(x.status)
+    return TaskExtensionPublic(
+        id=x.id,
+        task_id=x.task_id,
+        requested_by=x.requested_by,
+        requested_at=x.requested_at,
+        current_deadline=x.current_deadline,
+        new_deadline=x.new_deadline,
+        reason=x.reason,
+        status=status,
+        status_label=status.label,
+        decided_by=x.decided_by,
+        decided_at=x.decided_at,
+        decision_reason=x.decision_reason,
+    )
+
+
 class ExtensionPublic(BaseModel):
     id: int
     task_id: int

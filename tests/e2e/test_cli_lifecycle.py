@@ -132,6 +132,22 @@ def test_an_extension_is_asked_by_the_unit_and_approved_by_the_office(cli):
     assert again.code == 1 and "已批准" in again.err
 
 
+def test_task_show_json_prints_its_extensions_in_their_public_shape(cli):
+    register_sample_task(cli)
+    cli("extend", "1", "--to", "2100-03-31", "--reason", "需跨年度核查", check=True)
+    cli("extension", "refuse", "1", "--reason", "理由不足", check=True)
+    shown = json.loads(cli("task", "show", "1", "--json", check=True).out)
+    (extension,) = shown["extensions"]
+    # The keys of ledger.extensions.TaskExtensionPublic, in its order, as before it existed.
+    assert list(extension) == [
+        "id", "task_id", "requested_by", "requested_at", "current_deadline", "new_deadline",
+        "reason", "status", "status_label", "decided_by", "decided_at", "decision_reason",
+    ]  # fmt: skip
+    assert extension["status"] == "refused" and extension["status_label"] == "未批准"
+    assert extension["new_deadline"] == "2100-03-31" and extension["decision_reason"] == "理由不足"
+    assert extension["requested_at"].endswith("Z") and extension["decided_at"].endswith("Z")
+
+
 def test_units_and_leaders_are_refused_what_only_the_office_may_do(cli):
     register_sample_task(cli)
     cli("user", "add", "周主任", "--role", "office", check=True)
