@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from ledger.acknowledge import AckItem, acknowledgements_of
+from ledger.acknowledge_view import AckItem, acknowledgements_of
 from ledger.actors import Actor, remit_clause
 from ledger.errors import NotFoundError
 from ledger.evidence import blob_path

@@ -44,6 +44,7 @@ WATCHED = [
     "ledger.actors",
     "ledger.inputs",
     "ledger.lifecycle",
+    "ledger.acknowledge",
     "notifications.outbox",
     "jinja2",
 ]
@@ -91,6 +92,7 @@ def test_showing_a_task_loads_neither_the_outbox_nor_the_write_side(cli_process:
     assert "models.outbox" not in loaded  # its 督办通知单 are only counted
     assert not {"models.followups", "models.web_sessions", "models.score_tables"} & set(loaded)
     assert "ledger.lifecycle" not in loaded and "notifications.outbox" not in loaded
+    assert "ledger.acknowledge" not in loaded  # its 签收 are read through ledger.acknowledge_view
 
 
 @pytest.mark.parametrize(
