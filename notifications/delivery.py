@@ -51,6 +51,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ledger.queries import scanned
 from models.outbox import ChannelSlot, Notice, NoticeAttempt
 from models.prepared import Prepared
 from models.send_window import quiet_words
@@ -222,16 +223,25 @@ def _table() -> sa.Table:
 
 
 def _due(
-    table: sa.Table, now: datetime, expired: datetime, *, token: str, skip_backoff: bool
+    table: sa.Table,
+    now: datetime,
+    expired: datetime,
+    *,
+    token: str,
+    skip_backoff: bool,
+    status: Any = None,
 ) -> sa.ColumnElement[bool]:
+    """`status`: the status column as the condition reads it (a re-check that must not
+    steer SQLite's plan passes it wrapped, ledger.queries.scanned)."""
+    status = table.c.status if status is None else status
     due_now = table.c.next_attempt_at <= now
     if skip_backoff:
         # Waiting out a back-off is skipped, except for a refusal met in this very run (it
         # keeps the run's token), which would otherwise be tried again at once.
         due_now = sa.or_(due_now, table.c.claim_token.is_(None), table.c.claim_token != token)
     return sa.or_(
-        sa.and_(table.c.status == "pending", due_now),
-        sa.and_(table.c.status == "sending", table.c.claimed_at < expired),
+        sa.and_(status == "pending", due_now),
+        sa.and_(status == "sending", table.c.claimed_at < expired),
     )
 
 
@@ -321,10 +331,20 @@ def claim(
                 else []
             )
         else:
-            # SQLite runs one writer at a time: the UPDATE re-checks the condition itself.
+            # SQLite runs one writer at a time: the UPDATE re-checks the condition itself, on
+            # the rows the ids name (read through the index, the re-check walked every due
+            # notice for each claim: 11 ms a claim at 10,000 due, against 1 ms).
+            recheck = _due(
+                table,
+                now,
+                wall - lease,
+                token=token,
+                skip_backoff=skip_backoff,
+                status=scanned(table.c.status, "sqlite"),
+            )
             stmt = take.where(
                 table.c.id.in_(_sqlite_due_ids(table, due, now, wall - lease, limit, skip_backoff)),
-                due,
+                recheck,
             )
             rows = conn.execute(stmt.returning(*columns)).all()
     return sorted(
