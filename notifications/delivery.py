@@ -234,15 +234,22 @@ def _due(
     """`status`: the status column as the condition reads it (a re-check that must not
     steer SQLite's plan passes it wrapped, ledger.queries.scanned)."""
     status = table.c.status if status is None else status
+    return sa.or_(
+        sa.and_(status == "pending", _due_now(table, now, token=token, skip_backoff=skip_backoff)),
+        sa.and_(status == "sending", table.c.claimed_at < expired),
+    )
+
+
+def _due_now(
+    table: sa.Table, now: datetime, *, token: str, skip_backoff: bool
+) -> sa.ColumnElement[bool]:
+    """A pending notice's own condition: its next attempt's time has come."""
     due_now = table.c.next_attempt_at <= now
     if skip_backoff:
         # Waiting out a back-off is skipped, except for a refusal met in this very run (it
         # keeps the run's token), which would otherwise be tried again at once.
         due_now = sa.or_(due_now, table.c.claim_token.is_(None), table.c.claim_token != token)
-    return sa.or_(
-        sa.and_(status == "pending", due_now),
-        sa.and_(status == "sending", table.c.claimed_at < expired),
-    )
+    return due_now
 
 
 def _sqlite_due_ids(
@@ -271,6 +278,42 @@ def _sqlite_due_ids(
         sa.select(lapsed.limit(limit).subquery().c.id),
     ).subquery()
     return sa.select(either.c.id).order_by(either.c.id).limit(limit).scalar_subquery()
+
+
+def _postgres_due_ids(
+    conn: sa.Connection,
+    table: sa.Table,
+    now: datetime,
+    expired: datetime,
+    limit: int,
+    *,
+    token: str,
+    skip_backoff: bool,
+) -> list[int]:
+    """Up to `limit` due ids, locked: lapsed claims first (a crashed deliverer's notices,
+    due longest), then pending notices in the order they became due, each read along the
+    (status, next_attempt_at) index so a claim stops at its `limit`. As one OR ordered by
+    id, PostgreSQL gathered and sorted every due notice for each claim (40 ms a claim at
+    10,000 due, 400 claims on a catch-up day)."""
+    lapsed = (
+        sa.select(table.c.id)
+        .where(table.c.status == "sending", table.c.claimed_at < expired)
+        .order_by(table.c.claimed_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(conn.execute(lapsed).scalars())
+    if len(ids) < limit:
+        due_now = _due_now(table, now, token=token, skip_backoff=skip_backoff)
+        pending = (
+            sa.select(table.c.id)
+            .where(table.c.status == "pending", due_now)
+            .order_by(table.c.next_attempt_at)
+            .limit(limit - len(ids))
+            .with_for_update(skip_locked=True)
+        )
+        ids += conn.execute(pending).scalars()
+    return ids
 
 
 _writer_locks: weakref.WeakKeyDictionary[sa.Engine, threading.Lock] = weakref.WeakKeyDictionary()
@@ -320,11 +363,12 @@ def claim(
     take = sa.update(table).values(status="sending", claimed_at=wall, claim_token=token)
     with writer_turn(engine), engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            due_ids = sa.select(table.c.id).where(due).order_by(table.c.id).limit(limit)
             # The ids first, locked, skipping rows another deliverer is claiming (inside
             # `UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL
             # may run the subquery more than once and take more than n rows).
-            ids = list(conn.execute(due_ids.with_for_update(skip_locked=True)).scalars())
+            ids = _postgres_due_ids(
+                conn, table, now, wall - lease, limit, token=token, skip_backoff=skip_backoff
+            )
             rows = (
                 conn.execute(take.where(table.c.id.in_(ids)).returning(*columns)).all()
                 if ids
