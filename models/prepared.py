@@ -23,6 +23,10 @@ class Prepared:
         self._positional = bool(compiled.positional)
         self._order: list[str] = list(compiled.positiontup or [])
         self._processors: dict[str, Any] = dict(compiled._bind_processors)
+        # Values the statement carries itself (`status == "pending"`): every run sends them.
+        self._fixed: dict[str, Any] = {
+            name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
+        }
 
     def _bound(self, values: dict[str, Any]) -> dict[str, Any]:
         processors = self._processors
@@ -30,6 +34,15 @@ class Prepared:
             k: processors[k](v) if v is not None and k in processors else v
             for k, v in values.items()
         }
+
+    def fetch(self, conn: sa.Connection, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Runs the statement once and returns its rows as the driver gives them."""
+        bound = self._bound({**self._fixed, **values})
+        args: Any = tuple(bound[k] for k in self._order) if self._positional else bound
+        raw: Any = conn.connection.dbapi_connection
+        with raw.cursor() as cursor:
+            cursor.execute(self.sql, args)
+            return list(cursor.fetchall())
 
     def executemany(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
         """Runs the statement once per row in the connection's current transaction."""

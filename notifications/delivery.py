@@ -27,6 +27,7 @@
 
 from __future__ import annotations
 
+import collections
 import itertools
 import logging
 import mimetypes
@@ -57,6 +58,7 @@ from models.prepared import Prepared
 from models.send_window import quiet_words
 from models.settings import Settings
 from models.workdays import work_calendar
+from notifications import outbox_postgres
 from notifications.channels import Channel, Channels, asset, load_channels
 from notifications.drafts import compose_drafts
 from notifications.email_message import (
@@ -280,42 +282,6 @@ def _sqlite_due_ids(
     return sa.select(either.c.id).order_by(either.c.id).limit(limit).scalar_subquery()
 
 
-def _postgres_due_ids(
-    conn: sa.Connection,
-    table: sa.Table,
-    now: datetime,
-    expired: datetime,
-    limit: int,
-    *,
-    token: str,
-    skip_backoff: bool,
-) -> list[int]:
-    """Up to `limit` due ids, locked: lapsed claims first (a crashed deliverer's notices,
-    due longest), then pending notices in the order they became due, each read along the
-    (status, next_attempt_at) index so a claim stops at its `limit`. As one OR ordered by
-    id, PostgreSQL gathered and sorted every due notice for each claim (40 ms a claim at
-    10,000 due, 400 claims on a catch-up day)."""
-    lapsed = (
-        sa.select(table.c.id)
-        .where(table.c.status == "sending", table.c.claimed_at < expired)
-        .order_by(table.c.claimed_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    ids = list(conn.execute(lapsed).scalars())
-    if len(ids) < limit:
-        due_now = _due_now(table, now, token=token, skip_backoff=skip_backoff)
-        pending = (
-            sa.select(table.c.id)
-            .where(table.c.status == "pending", due_now)
-            .order_by(table.c.next_attempt_at)
-            .limit(limit - len(ids))
-            .with_for_update(skip_locked=True)
-        )
-        ids += conn.execute(pending).scalars()
-    return ids
-
-
 _writer_locks: weakref.WeakKeyDictionary[sa.Engine, threading.Lock] = weakref.WeakKeyDictionary()
 _writer_locks_guard = threading.Lock()
 
@@ -335,6 +301,62 @@ def writer_turn(engine: sa.Engine) -> AbstractContextManager[Any]:
     return lock
 
 
+_CLAIMED_COLUMNS = (
+    "id",
+    "key",
+    "recipient",
+    "title",
+    "body_text",
+    "body_html",
+    "body_md",
+    "attachments",
+    "attempts",
+    "delivered",
+)
+_ClaimedRow = collections.namedtuple("_ClaimedRow", _CLAIMED_COLUMNS)  # type: ignore[misc]
+_postgres_claims: dict[tuple[str, bool], Prepared] = {}
+
+
+def _postgres_claim(dialect: sa.Dialect, skip_backoff: bool) -> Prepared:
+    """The claim on PostgreSQL, compiled once per process (its values are parameters):
+    building and compiling it cost the run's main thread more than the server spent."""
+    key = (dialect.name, skip_backoff)
+    if key not in _postgres_claims:
+        table = _table()
+        timestamp = table.c.next_attempt_at.type
+        token = sa.bindparam("token", type_=table.c.claim_token.type)
+        _postgres_claims[key] = Prepared(
+            outbox_postgres.claim_statement(
+                table,
+                lapsed=table.c.claimed_at < sa.bindparam("expired", type_=timestamp),
+                due_now=_due_now(
+                    table,
+                    sa.bindparam("now", type_=timestamp),  # type: ignore[arg-type]
+                    token=token,  # type: ignore[arg-type]
+                    skip_backoff=skip_backoff,
+                ),
+                limit=sa.bindparam("limit", type_=sa.Integer),
+                values={
+                    "status": "sending",
+                    "claimed_at": sa.bindparam("wall", type_=timestamp),
+                    "claim_token": token,
+                },
+                columns=[table.c[name] for name in _CLAIMED_COLUMNS],
+            ),
+            dialect,
+        )
+    return _postgres_claims[key]
+
+
+def _run_connection(engine: sa.Engine) -> sa.Connection:
+    """A connection a delivery run keeps for its claims or its results. On PostgreSQL it is
+    in autocommit: each write there is one statement, committed as it ends
+    (notifications.outbox_postgres)."""
+    if engine.dialect.name == "postgresql":
+        return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    return engine.connect()
+
+
 def claim(
     engine: sa.Engine,
     *,
@@ -343,38 +365,22 @@ def claim(
     limit: int,
     lease: timedelta,
     skip_backoff: bool = False,
+    conn: sa.Connection | None = None,
 ) -> list[ClaimedNotice]:
-    """Marks up to `limit` due notices as ours in one conditional UPDATE and returns them."""
+    """Marks up to `limit` due notices as ours in one conditional UPDATE and returns them.
+
+    `conn`: on PostgreSQL, the run's connection in autocommit (`_run_connection`)."""
     table = _table()
     wall = wall_clock()
-    due = _due(table, now, wall - lease, token=token, skip_backoff=skip_backoff)
-    columns = (
-        table.c.id,
-        table.c.key,
-        table.c.recipient,
-        table.c.title,
-        table.c.body_text,
-        table.c.body_html,
-        table.c.body_md,
-        table.c.attachments,
-        table.c.attempts,
-        table.c.delivered,
-    )
-    take = sa.update(table).values(status="sending", claimed_at=wall, claim_token=token)
-    with writer_turn(engine), engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            # The ids first, locked, skipping rows another deliverer is claiming (inside
-            # `UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL
-            # may run the subquery more than once and take more than n rows).
-            ids = _postgres_due_ids(
-                conn, table, now, wall - lease, limit, token=token, skip_backoff=skip_backoff
-            )
-            rows = (
-                conn.execute(take.where(table.c.id.in_(ids)).returning(*columns)).all()
-                if ids
-                else []
-            )
-        else:
+    if engine.dialect.name == "postgresql":
+        prepared = _postgres_claim(engine.dialect, skip_backoff)
+        given = {"expired": wall - lease, "now": now, "wall": wall, "token": token, "limit": limit}
+        with nullcontext(conn) if conn is not None else engine.begin() as held:
+            rows: Sequence[Any] = [_ClaimedRow(*row) for row in prepared.fetch(held, given)]
+    else:
+        take = sa.update(table).values(status="sending", claimed_at=wall, claim_token=token)
+        due = _due(table, now, wall - lease, token=token, skip_backoff=skip_backoff)
+        with writer_turn(engine), engine.begin() as conn:
             # SQLite runs one writer at a time: the UPDATE re-checks the condition itself, on
             # the rows the ids name (read through the index, the re-check walked every due
             # notice for each claim: 11 ms a claim at 10,000 due, against 1 ms).
@@ -390,7 +396,7 @@ def claim(
                 table.c.id.in_(_sqlite_due_ids(table, due, now, wall - lease, limit, skip_backoff)),
                 recheck,
             )
-            rows = conn.execute(stmt.returning(*columns)).all()
+            rows = conn.execute(stmt.returning(*(table.c[name] for name in _CLAIMED_COLUMNS))).all()
     return sorted(
         (
             ClaimedNotice(
@@ -503,6 +509,7 @@ class Recorder:
         self._last_renewal = time.monotonic()
         self._conn: sa.Connection | None = None
         self._statements: dict[str, Prepared] = {}
+        self._postgres = False
         self._thread = threading.Thread(target=self._run, name="delivery-recorder", daemon=True)
         self._thread.start()
 
@@ -539,7 +546,7 @@ class Recorder:
     # the recorder thread
     def _run(self) -> None:
         try:
-            self._conn = self.engine.connect()
+            self._conn = _run_connection(self.engine)
             self._prepare(self._conn.dialect)
         except BaseException as exc:  # every lane's first record() raises it
             self._fail_all(exc)
@@ -642,6 +649,7 @@ class Recorder:
             "final": Prepared(final, dialect),
             "attempt": Prepared(attempt, dialect),
         }
+        self._postgres = dialect.name == "postgresql"
 
     def _write(self, items: list[_Item]) -> None:
         finals: list[dict[str, Any]] = []
@@ -686,10 +694,17 @@ class Recorder:
             finals.append(self._final(outcome))
         conn, prepared = self._conn, self._statements
         assert conn is not None
-        with writer_turn(self.engine), conn.begin():
-            prepared["partial"].executemany(conn, partials)
-            prepared["final"].executemany(conn, finals)
-            prepared["attempt"].executemany(conn, attempts)
+        if self._postgres:  # one statement, committed as it ends
+            sql, args = outbox_postgres.record_statement(
+                token=self.token, wall=wall, finals=finals, partials=partials, attempts=attempts
+            )
+            with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
+                cursor.execute(sql, args)
+        else:
+            with writer_turn(self.engine), conn.begin():
+                prepared["partial"].executemany(conn, partials)
+                prepared["final"].executemany(conn, finals)
+                prepared["attempt"].executemany(conn, attempts)
         for outcome in settled:
             self.outcomes.pop(outcome.notice.id, None)
             self._count(outcome)
@@ -1251,6 +1266,7 @@ def deliver_pending(
     )
     smtp = SmtpConnections()
     slots = ChannelSlots(engine)
+    claims = _run_connection(engine) if engine.dialect.name == "postgresql" else None
     try:
         # At most a batch's worth of sends at once, as when lanes ended with their batch: a
         # crash repeats at most that many messages, however far ahead the claims are.
@@ -1274,7 +1290,13 @@ def deliver_pending(
                     else min(config.claim_batch, limit - report.claimed)
                 )
                 batch = claim(
-                    engine, now=now, token=token, limit=take, lease=lease, skip_backoff=skip_backoff
+                    engine,
+                    now=now,
+                    token=token,
+                    limit=take,
+                    lease=lease,
+                    skip_backoff=skip_backoff,
+                    conn=claims,
                 )
                 if not batch:
                     break
@@ -1284,6 +1306,8 @@ def deliver_pending(
     finally:
         recorder.close()
         smtp.close()
+        if claims is not None:
+            claims.close()
     _count_waiting(engine, report)
     for error in report.errors:
         log.warning("通知发送失败 %s", error)
