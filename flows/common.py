@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from models.db import make_engine
 from models.office import TZ
 from models.settings import Settings, load_settings
-from models.workdays import work_calendar
 
 
 def now_in_shanghai() -> datetime:
@@ -31,9 +30,7 @@ def run_day(settings: Settings, as_of: date | None) -> RunDay:
     """The flow's one reading of the clock; the working-day calendar decides whether to act."""
     now = now_in_shanghai()
     day = as_of or now.date()
-    return RunDay(
-        as_of=day, now=now, is_workday=work_calendar(settings.holiday_file).is_workday(day)
-    )
+    return RunDay(as_of=day, now=now, is_workday=settings.calendar().is_workday(day))
 
 
 @contextmanager

@@ -67,9 +67,7 @@ class AppContext:
     @property
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
-            from models.workdays import work_calendar
-
-            self._calendar = work_calendar(self.settings.holiday_file)
+            self._calendar = self.settings.calendar()
         return self._calendar
 
     @cached_property

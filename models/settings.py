@@ -20,12 +20,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.cadence import parse_cadence
 from models.limits import Limits
 from models.rules import RuleError, Rules
 from models.scoring import ScoringRules, scoring_rules_from
 from models.send_window import SendWindow, parse_clock
+
+if TYPE_CHECKING:  # chinese-calendar is loaded only when a command counts working days
+    from models.workdays import WorkCalendar
 
 
 class SettingsError(ValueError):
@@ -86,6 +90,18 @@ class Settings:
     @property
     def local_notices_dir(self) -> Path:
         return self.data_dir / "notices"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Answers computed once and kept (notifications.channel_index, models.holiday_cache);
+        safe to delete."""
+        return self.data_dir / "cache"
+
+    def calendar(self) -> WorkCalendar:
+        """The working-day calendar of these settings (one per process)."""
+        from models.workdays import work_calendar
+
+        return work_calendar(self.holiday_file, self.cache_dir)
 
 
 def _read_toml(path: Path) -> dict[str, object]:

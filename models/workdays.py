@@ -63,13 +63,26 @@ HOLIDAYS_PACKAGE = "holidays"
 WEEKDAYS = "weekdays"
 
 
-def package_holidays(year: int) -> set[date]:
-    """China's public holidays of `year` from the `holidays` package (empty without it)."""
+def package_holidays(year: int, cache_dir: Path | None = None) -> set[date]:
+    """China's public holidays of `year` from the `holidays` package (empty without it),
+    kept in `cache_dir` when given (models.holiday_cache)."""
+    from models import holiday_cache
+
+    key = holiday_cache.package_key()
+    if key is None:  # an installation without the optional source: Monday to Friday
+        return set()
+    if cache_dir is not None:
+        kept = holiday_cache.read(cache_dir, year, key)
+        if kept is not None:
+            return kept
     try:
         import holidays
-    except ImportError:  # an installation without the optional source: Monday to Friday
+    except ImportError:
         return set()
-    return set(holidays.country_holidays("CN", years=year, categories=("public",)).keys())
+    days = set(holidays.country_holidays("CN", years=year, categories=("public",)).keys())
+    if cache_dir is not None:
+        holiday_cache.write(cache_dir, year, key, days)
+    return days
 
 
 class WorkCalendar:
@@ -79,8 +92,9 @@ class WorkCalendar:
     left for 100,000 tasks is a lookup per task, not a walk.
     """
 
-    def __init__(self, holiday_file: Path | None = None) -> None:
+    def __init__(self, holiday_file: Path | None = None, cache_dir: Path | None = None) -> None:
         self._holiday_file = holiday_file
+        self._cache_dir = cache_dir
         self._office_years = load_holiday_file(holiday_file) if holiday_file else {}
         # year -> (source, public holidays of the `holidays` package for that year)
         self._sources: dict[int, tuple[str, frozenset[date]]] = {}
@@ -111,7 +125,7 @@ class WorkCalendar:
             chinese_calendar.is_workday(date(year, 1, 1))
             found: tuple[str, frozenset[date]] = (CHINESE_CALENDAR, frozenset())
         except NotImplementedError:
-            package = frozenset(package_holidays(year))
+            package = frozenset(package_holidays(year, self._cache_dir))
             found = (HOLIDAYS_PACKAGE, package) if package else (WEEKDAYS, frozenset())
         self._sources[year] = found
         office = self._office_years.get(year)
@@ -180,11 +194,13 @@ class WorkCalendar:
         return date.fromordinal(self._workday_ordinals[i])
 
 
-_default: dict[Path | None, WorkCalendar] = {}
+_default: dict[tuple[Path | None, Path | None], WorkCalendar] = {}
 
 
-def work_calendar(holiday_file: Path | None = None) -> WorkCalendar:
-    """One shared calendar per holiday file, so the fallback warning is logged once."""
-    if holiday_file not in _default:
-        _default[holiday_file] = WorkCalendar(holiday_file)
-    return _default[holiday_file]
+def work_calendar(holiday_file: Path | None = None, cache_dir: Path | None = None) -> WorkCalendar:
+    """One shared calendar per holiday file, so the fallback warning is logged once.
+    `cache_dir`: where the `holidays` package's answers are kept (Settings.cache_dir)."""
+    key = (holiday_file, cache_dir)
+    if key not in _default:
+        _default[key] = WorkCalendar(holiday_file, cache_dir)
+    return _default[key]

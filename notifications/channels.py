@@ -342,7 +342,7 @@ def _index_of(path: Path, settings: Settings) -> tuple[str, ConfigIndex] | None:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None  # Apprise reads it and says what is wrong
-    index = cached_index(text, settings.data_dir / "cache")
+    index = cached_index(text, settings.cache_dir)
     return (text, index) if index is not None else None
 
 

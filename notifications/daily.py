@@ -31,7 +31,6 @@ from ledger.reminders.marks import record_escalations
 from ledger.uow import transaction
 from models.reminders import Level
 from models.settings import Settings
-from models.workdays import work_calendar
 from notifications.acknowledge import plan_acknowledge_reminders, plan_acknowledge_urges
 from notifications.channels import Channels, load_channels
 from notifications.delivery import DeliveryReport, deliver_pending
@@ -241,7 +240,7 @@ def _plan_once(
     dry_run: bool,
     bodies: frozenset[str],
 ) -> tuple[PlanReport, ReminderPlan]:
-    calendar = work_calendar(settings.holiday_file)
+    calendar = settings.calendar()
     period = as_of.isoformat()
     renderer = Renderer(settings.templates_dir, bodies=bodies)
     # Planning a catch-up day builds a few hundred thousand objects without cycles; the

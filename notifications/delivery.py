@@ -58,7 +58,6 @@ from models.outbox import ChannelSlot, Notice, NoticeAttempt
 from models.prepared import Prepared
 from models.send_window import quiet_words
 from models.settings import Settings
-from models.workdays import work_calendar
 from notifications import outbox_postgres
 from notifications.channels import Channel, Channels, asset, load_channels
 from notifications.drafts import compose_drafts
@@ -1263,7 +1262,7 @@ def deliver_pending(
     lease = timedelta(seconds=config.lease_seconds)
     report = DeliveryReport()
     # Quiet hours: what becomes due now waits for the next allowed time, and nothing is claimed.
-    allowed = config.send_window.next_allowed(now, work_calendar(settings.holiday_file))
+    allowed = config.send_window.next_allowed(now, settings.calendar())
     report.quiet_until = allowed if allowed > now else None
     report.errors += compose_drafts(
         engine, settings, now=now, send_at=allowed

@@ -30,7 +30,6 @@ from ledger.history import history_row
 from models.outbox import Notice, NoticeFile
 from models.settings import Settings
 from models.tables import HistoryEntry
-from models.workdays import work_calendar
 
 # Keeps every IN (...) and bulk statement under SQLite's bound-parameter limit.
 CHUNK = 2000
@@ -192,7 +191,7 @@ def load_attachments(conn: sa.Connection, digests: Iterable[str]) -> dict[str, b
 
 def send_time(settings: Settings, now: datetime) -> datetime:
     """When a notice written now may go: now, or in quiet hours the next allowed time."""
-    return settings.notify.send_window.next_allowed(now, work_calendar(settings.holiday_file))
+    return settings.notify.send_window.next_allowed(now, settings.calendar())
 
 
 def enqueue(

@@ -26,7 +26,6 @@ from models.enums import Role
 from models.office import OFFICE_TAG
 from models.settings import Settings
 from models.tables import Task, User
-from models.workdays import work_calendar
 from notifications.channels import load_channels
 from notifications.chart import Chart, completion_chart
 from notifications.delivery import DeliveryReport, deliver_pending
@@ -218,7 +217,7 @@ def plan_weekly_summary(
             session,
             as_of=as_of,
             rules=settings.rules,
-            calendar=work_calendar(settings.holiday_file),
+            calendar=settings.calendar(),
             now=now,
             scoring=settings.scoring,
         )

@@ -91,7 +91,7 @@ def test_without_any_source_a_year_is_monday_to_friday_and_says_so_once(
     import models.workdays as workdays
 
     # A machine without the `holidays` package: nothing but Monday to Friday is known.
-    monkeypatch.setattr(workdays, "package_holidays", lambda year: set())
+    monkeypatch.setattr(workdays, "package_holidays", lambda year, cache_dir=None: set())
     cal = WorkCalendar()
     with caplog.at_level(logging.WARNING, logger="models.workdays"):
         assert cal.is_workday(date(2027, 2, 8))
