@@ -57,6 +57,18 @@ def make_engine(
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def upsert(table: sa.Table, dialect: str) -> Any:
+    """The backend's own INSERT, which knows ON CONFLICT. Each backend's module is imported
+    only when used: PostgreSQL's costs a SQLite command 37 ms to load."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
+
+
 def alembic_config(engine: sa.Engine) -> Any:
     from alembic.config import Config
 

@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ledger.errors import OutputError
 from ledger.files import write_text
 
@@ -42,10 +40,13 @@ _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _TAG_KEYS = {"tag", "tags"}
 
-try:  # libyaml: 40× faster than the pure-Python composer
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+
+def _loader() -> Any:
+    """libyaml's loader: 40× faster than the pure-Python composer. PyYAML is imported only
+    when a configuration is indexed (17 ms a command, where the index is usually kept)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ def digest_of(text: str) -> str:
 
 
 def _scalar(node: Any, *tags: str) -> str | None:
+    import yaml
+
     if isinstance(node, yaml.ScalarNode) and node.tag in tags:
         return str(node.value)
     return None
@@ -109,6 +112,7 @@ def _scalar(node: Any, *tags: str) -> str | None:
 
 def _tags_of(node: Any) -> tuple[str, ...] | None:
     """The tags of one `tag:` value, as Apprise's parse_list reads them; None: not plain."""
+    import yaml
     from apprise.utils.parse import parse_list  # only when the index is built
 
     if (value := _scalar(node, _STR, _INT)) is not None:
@@ -123,6 +127,8 @@ def _tags_of(node: Any) -> tuple[str, ...] | None:
 
 def _entry(node: Any, text: str) -> Entry | None:
     """One `- URL: {tag: ...}` item, or None when it is not of the plain shape."""
+    import yaml
+
     if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
         return None
     key, value = node.value[0]
@@ -145,8 +151,10 @@ def _entry(node: Any, text: str) -> Entry | None:
 
 def build_index(text: str, sha256: str) -> ConfigIndex | None:
     """The index of a configuration of the plain shape; None for anything else."""
+    import yaml
+
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_loader())
     except yaml.YAMLError:
         return None  # Apprise reports a broken file in its own words
     if not isinstance(root, yaml.MappingNode):

@@ -51,9 +51,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.queries import scanned
+from models.db import upsert
 from models.outbox import ChannelSlot, Notice, NoticeAttempt
 from models.prepared import Prepared
 from models.send_window import quiet_words
@@ -816,11 +816,9 @@ class ChannelSlots:
         wall = wall_clock()
         with writer_turn(self.engine), self.engine.begin() as conn:
             if conn.execute(lock).rowcount == 0:
-                insert = (
-                    postgresql.insert(table)
-                    if conn.dialect.name == "postgresql"
-                    else sqlite.insert(table)
-                ).on_conflict_do_nothing(index_elements=["channel"])
+                insert = upsert(table, conn.dialect.name).on_conflict_do_nothing(
+                    index_elements=["channel"]
+                )
                 conn.execute(insert.values(channel=channel.fingerprint, next_at=wall))
                 conn.execute(lock)
             next_at = conn.execute(sa.select(table.c.next_at).where(here)).scalar_one()

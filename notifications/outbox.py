@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from ledger.actors import Actor, require_office
 from ledger.bulk import bulk_insert
 from ledger.errors import InvalidInputError
 from ledger.history import history_row
+from models.db import upsert
 from models.outbox import Notice, NoticeFile
 from models.settings import Settings
 from models.tables import HistoryEntry
@@ -89,10 +89,8 @@ def existing_keys(session: Session, keys: Sequence[str]) -> dict[str, int]:
 def _insert_ignoring_taken_keys(session: Session) -> sa.Insert:
     table = Notice.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=["key"])
-    if dialect == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing(index_elements=["key"])
+    if dialect in ("postgresql", "sqlite"):
+        return upsert(table, dialect).on_conflict_do_nothing(index_elements=["key"])  # type: ignore[no-any-return]
     return sa.insert(table).prefix_with("IGNORE")
 
 
@@ -169,9 +167,7 @@ def store_attachments(session: Session, paths: Sequence[str]) -> dict[str, str]:
         fresh = [r for digest, r in rows.items() if digest not in taken]
         if fresh:
             dialect = session.get_bind().dialect.name
-            insert = (
-                postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-            ).on_conflict_do_nothing(index_elements=["sha256"])
+            insert = upsert(table, dialect).on_conflict_do_nothing(index_elements=["sha256"])
             now = datetime.now(UTC)
             session.execute(insert, [{**r, "created_at": now} for r in fresh])
     return named
