@@ -73,6 +73,8 @@ def _print_check(report: CheckReport, *, dry_run: bool) -> None:
         typer.echo(f"进展报送提醒:{plan.report_reminders} 份")
     if plan.acknowledge_reminders:
         typer.echo(f"签收提醒:{plan.acknowledge_reminders} 份")
+    if plan.acknowledge_urges:
+        typer.echo(f"签收催办:{plan.acknowledge_urges} 份(含抄送责任领导)")
     if plan.escalated:
         typer.echo(f"提请分管领导督促:{plan.escalated} 项任务")
     if plan.held or plan.folded:

@@ -72,3 +72,22 @@ def test_the_check_tells_a_unit_that_has_not_signed_once(cli: Cli) -> None:
     assert "签收提醒:1 份" in first.out
     again = cli("check", "--as-of", late, user="周主任", check=True)
     assert "签收提醒" not in again.out
+
+
+def test_the_check_says_how_many_acknowledge_urges_it_wrote(cli: Cli) -> None:
+    (cli.cwd / "rectify.toml").write_text(
+        "[rules]\nacknowledge_urge_workdays = 2\n", encoding="utf-8"
+    )
+    cli.env["RECTIFY_CONFIG"] = str(cli.cwd / "rectify.toml")
+    _setup(cli)  # neither unit signs
+    today = datetime.now(TZ).date()
+    calendar = work_calendar(None)
+    told = calendar.add_workdays(today, 3)
+    cli("check", "--as-of", told.isoformat(), user="周主任", check=True)
+    # Both units were told on `told`; two working days after it they are still unsigned.
+    late = calendar.add_workdays(told, 3).isoformat()
+    urged = cli("check", "--as-of", late, user="周主任", check=True)
+    # One 签收催办 per unit and one copy to the task's 责任领导.
+    assert "签收催办:3 份(含抄送责任领导)" in urged.out, urged.out
+    again = cli("check", "--as-of", late, user="周主任", check=True)
+    assert "签收催办" not in again.out
