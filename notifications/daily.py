@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -47,6 +47,9 @@ from notifications.followup import plan_followup_reminders
 from notifications.outbox import NoticeDraft, enqueue, existing_keys, notice_key, send_time
 from notifications.render import Renderer
 from notifications.report_reminders import plan_report_reminders
+
+if TYPE_CHECKING:
+    from ledger.actors import Actor
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +242,7 @@ def _plan_once(
     now: datetime,
     dry_run: bool,
     bodies: frozenset[str],
+    by: Actor | None = None,
 ) -> tuple[PlanReport, ReminderPlan]:
     calendar = settings.calendar()
     period = as_of.isoformat()
@@ -356,6 +360,7 @@ def _plan_once(
             orders=orders,
             today=as_of,
             now=now,
+            **({"actor": by.name, "channel": by.channel} if by is not None else {}),
         )
         report.planned = result.created - len(held)
         report.duplicates += result.duplicates
@@ -390,8 +395,12 @@ def plan_daily_check(
     now: datetime,
     dry_run: bool = False,
     channels: Channels | None = None,
+    by: Actor | None = None,
 ) -> PlanReport:
-    """Writes today's reminder digests into the outbox (or, on a dry run, only renders them)."""
+    """Writes today's reminder digests into the outbox (or, on a dry run, only renders them).
+
+    `by`: the office user who runs the check by hand; history names the 督办通知单 they
+    issue after them (a scheduled run's are 定时任务's)."""
     channels = channels or load_channels(settings)
     for attempt in range(1, PLAN_RETRIES + 1):
         try:
@@ -402,6 +411,7 @@ def plan_daily_check(
                 now=now,
                 dry_run=dry_run,
                 bodies=channels.bodies_read(),
+                by=by,
             )
             break
         except (ConflictError, sa.exc.IntegrityError):
@@ -423,11 +433,12 @@ def run_daily_check(
     now: datetime,
     dry_run: bool = False,
     channels: Channels | None = None,
+    by: Actor | None = None,
 ) -> CheckReport:
     """Plan, then deliver everything pending (today's digests and earlier retries)."""
     channels = channels or load_channels(settings)
     plan = plan_daily_check(
-        engine, settings, as_of=as_of, now=now, dry_run=dry_run, channels=channels
+        engine, settings, as_of=as_of, now=now, dry_run=dry_run, channels=channels, by=by
     )
     if dry_run:
         return CheckReport(plan, None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ledger.actors import require_office
+from ledger.actors import Actor, require_office
 from ledger.context import AppContext
 
 if TYPE_CHECKING:  # Apprise and Jinja2 load only when a run starts
@@ -16,9 +16,10 @@ if TYPE_CHECKING:  # Apprise and Jinja2 load only when a run starts
     from notifications.weekly import WeeklyReport
 
 
-def _office(ctx: AppContext, actor_name: str | None, what: str) -> None:
+def _office(ctx: AppContext, actor_name: str | None, what: str) -> Actor:
     with ctx.use_case(actor_name) as (_, actor):
         require_office(actor, what)
+    return actor
 
 
 def check_now(
@@ -26,8 +27,10 @@ def check_now(
 ) -> CheckReport:
     from notifications.daily import run_daily_check
 
-    _office(ctx, actor_name, "运行每日检查")
-    return run_daily_check(ctx.engine, ctx.settings, as_of=as_of, now=ctx.now, dry_run=dry_run)
+    by = _office(ctx, actor_name, "运行每日检查")
+    return run_daily_check(
+        ctx.engine, ctx.settings, as_of=as_of, now=ctx.now, dry_run=dry_run, by=by
+    )
 
 
 def deliver_now(ctx: AppContext, actor_name: str | None) -> DeliveryReport:

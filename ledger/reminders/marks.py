@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from ledger.actors import SCHEDULE
 from ledger.bulk import bulk_insert
 from ledger.errors import ConflictError
 from ledger.history import history_row
@@ -31,8 +32,13 @@ def record_steps(
     orders: list[OrderNumber],
     today: date,
     now: datetime,
+    actor: str = SCHEDULE_ACTOR,
+    channel: str = SCHEDULE,
 ) -> int:
-    """Writes, in bulk, the steps done, the 督办通知单 with their notice, and their history."""
+    """Writes, in bulk, the steps done, the 督办通知单 with their notice, and their history.
+
+    `actor`, `channel`: who issued the 督办通知单, as history names them: the scheduled run
+    (定时任务), or the office user who ran the check by hand and the way they came."""
     rows = [
         {
             "task_id": t.task_id,
@@ -62,7 +68,8 @@ def record_steps(
     # bulk: a catch-up day may issue thousands of 督办通知单.
     history_rows = [
         history_row(
-            actor=SCHEDULE_ACTOR,
+            actor=actor,
+            channel=channel,
             action="supervise",
             entity="task",
             entity_id=o.task_id,
