@@ -49,22 +49,12 @@ def task_extension_public(x: Extension) -> TaskExtensionPublic:
     )
 
 
-class ExtensionPublic(BaseModel):
-    id: int
-    task_id: int
+class ExtensionPublic(TaskExtensionPublic):
+    """A 延期申请 in a list of several tasks' requests: which task it is for, and its unit."""
+
     task_code: str
     measure: str
     lead_unit: str
-    requested_by: str
-    requested_at: datetime
-    current_deadline: date
-    new_deadline: date
-    reason: str
-    status: ExtensionStatus
-    status_label: str
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_reason: str
 
 
 def list_extensions(
@@ -83,21 +73,10 @@ def list_extensions(
         stmt = stmt.where(remit)
     return [
         ExtensionPublic(
-            id=x.id,
-            task_id=x.task_id,
+            **task_extension_public(x).model_dump(),
             task_code=code,
             measure=measure,
             lead_unit=lead,
-            requested_by=x.requested_by,
-            requested_at=x.requested_at,
-            current_deadline=x.current_deadline,
-            new_deadline=x.new_deadline,
-            reason=x.reason,
-            status=ExtensionStatus(x.status),
-            status_label=ExtensionStatus(x.status).label,
-            decided_by=x.decided_by,
-            decided_at=x.decided_at,
-            decision_reason=x.decision_reason,
         )
         for x, code, measure, lead in session.exec(stmt).all()
     ]
